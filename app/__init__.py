@@ -1,0 +1,1 @@
+"""Descent Lab's Streamlit front end: pages, figure builders and shared widgets."""

@@ -1,0 +1,35 @@
+"""Descent Lab's computing core: pure NumPy, no user interface.
+
+    import core
+    s = core.surface("rosenbrock")               # or core.surface("bowl", kappa=10, angle=30)
+    opt = core.optimizer("adam", lr=0.01)         # torch.optim names, hyperparameters, defaults
+    run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
+    run.points, run.status, run.diagnosis.message
+"""
+
+from core.descent import CONVERGED, DIVERGED, MAX_STEPS, Run, descend
+from core.diagnosis import Diagnosis, critical_learning_rate, diagnose
+from core.optimizers import Optimizer, optimizer, optimizer_names
+from core.schedules import Schedule, schedule, schedule_names
+from core.surfaces import StationaryPoint, Surface, surface, surface_names
+
+__all__ = [
+    "CONVERGED",
+    "DIVERGED",
+    "MAX_STEPS",
+    "Diagnosis",
+    "Optimizer",
+    "Run",
+    "Schedule",
+    "StationaryPoint",
+    "Surface",
+    "critical_learning_rate",
+    "descend",
+    "diagnose",
+    "optimizer",
+    "optimizer_names",
+    "schedule",
+    "schedule_names",
+    "surface",
+    "surface_names",
+]

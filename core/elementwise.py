@@ -1,0 +1,39 @@
+"""Element-wise maths that works on a Python float or a NumPy array alike.
+
+The optimizer rules and the surface formulas are written once and run in two shapes: on plain
+Python floats for a single descent path (one coordinate at a time, which is an order of magnitude
+faster than NumPy on two-element arrays) and on arrays for a batch of starts or a network's weights.
+Python's own `**` and `math` functions raise on overflow or a negative root; these helpers return
+inf and nan instead, as NumPy does, so both shapes follow the same arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Scalar = float | np.ndarray
+
+
+def sqrt(value: Scalar) -> Scalar:
+    """√value; nan for a negative float (as NumPy), never a complex number or an exception."""
+    if isinstance(value, float):
+        return math.sqrt(value) if value >= 0.0 else math.nan
+    return np.sqrt(value)
+
+
+def maximum(first: Scalar, second: Scalar) -> Scalar:
+    """Element-wise maximum; nan wins, as in np.maximum."""
+    if isinstance(first, float) and isinstance(second, float):
+        if first != first or second != second:
+            return math.nan
+        return first if first >= second else second
+    return np.maximum(first, second)
+
+
+def where(condition, if_true: Scalar, if_false: Scalar) -> Scalar:
+    """Element-wise choice that keeps a float a float."""
+    if isinstance(condition, bool | np.bool_) and not isinstance(if_true, np.ndarray):
+        return if_true if condition else if_false
+    return np.where(condition, if_true, if_false)

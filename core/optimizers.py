@@ -1,0 +1,529 @@
+"""Optimizers with torch.optim's names, hyperparameters, defaults and update rules.
+
+Each optimizer is a pair of pure functions, as in optax: `init(theta) -> state` and
+`step(state, g, theta, t, lr) -> (update, new_state)`, with θ_next = θ + update. t = 1, 2, ... is
+the step count; lr is the learning rate of this step (a schedule may change it). States are tuples
+of arrays (or floats) shaped like θ, named by `state_names` for display.
+
+Every rule but Newton's is element-wise, so one function serves a single path (called once per
+coordinate on Python floats), a batch of N points ((N,) arrays), and a network's flat weight vector.
+Newton's step needs the Hessian and works on the last axis of size 2.
+
+The rules, in the notation of torch.optim's documentation (g the gradient, γ the learning rate,
+λ the weight decay), are in each step function's docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.elementwise import maximum, sqrt
+
+State = tuple
+StepFunction = Callable[..., tuple[Any, State]]
+
+
+@dataclass(frozen=True)
+class HyperparameterSpec:
+    """One hyperparameter: its torch name, default, the range a control offers, and help text."""
+
+    name: str
+    default: Any
+    minimum: float = 0.0
+    maximum: float = 1.0
+    help: str = ""
+    kind: str = "float"  # "float", "bool" or "pair" (betas)
+    log_scale: bool = False
+
+
+@dataclass(frozen=True)
+class OptimizerRule:
+    """A registry entry: how to build the state and the step for given hyperparameters."""
+
+    name: str
+    title: str
+    hyperparameters: tuple[HyperparameterSpec, ...]
+    state_names: Callable[[Mapping[str, Any]], tuple[str, ...]]
+    make_init: Callable[[Mapping[str, Any]], Callable[[Any], State]]
+    make_step: Callable[[Mapping[str, Any]], StepFunction]
+    validate: Callable[[Mapping[str, Any]], None]
+    summary: str
+    elementwise: bool = True
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {spec.name: spec.default for spec in self.hyperparameters}
+
+
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """An optimizer with its hyperparameters fixed: `init` and `step` are pure functions."""
+
+    rule: OptimizerRule
+    hyperparameters: Mapping[str, Any]
+    init: Callable[[Any], State] = field(repr=False)
+    step: StepFunction = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def lr(self) -> float:
+        return float(self.hyperparameters["lr"])
+
+    @property
+    def momentum(self) -> float:
+        """Heavy-ball momentum β (0 for optimizers without it): the critical rate uses it."""
+        if self.name == "sgd" and not self.hyperparameters["nesterov"]:
+            return float(self.hyperparameters["momentum"])
+        return 0.0
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return self.rule.state_names(self.hyperparameters)
+
+    @property
+    def elementwise(self) -> bool:
+        return self.rule.elementwise
+
+    def label(self) -> str:
+        """'adam (lr 0.01)': a legend entry."""
+        return f"{self.name} (lr {self.lr:.3g})"
+
+    def with_lr(self, lr: float) -> Optimizer:
+        return optimizer(self.name, **{**self.hyperparameters, "lr": lr})
+
+
+# ----- validation helpers ---------------------------------------------------------------------
+def _require(condition: bool, name: str, value: Any, expectation: str) -> None:
+    if not condition:
+        raise ValueError(f"Invalid {name}: {value!r} ({expectation})")
+
+
+def _finite_at_least(hp: Mapping[str, Any], name: str, lower: float = 0.0) -> None:
+    value = hp[name]
+    _require(
+        isinstance(value, int | float) and math.isfinite(value) and value >= lower,
+        name, value, f"must be a finite number >= {lower:g}",
+    )
+
+
+def _in_unit_interval(hp: Mapping[str, Any], name: str, value: Any, closed: bool = False) -> None:
+    upper_ok = value <= 1.0 if closed else value < 1.0
+    _require(
+        isinstance(value, int | float) and 0.0 <= value and upper_ok,
+        name, value, "must be in [0, 1]" if closed else "must be in [0, 1)",
+    )
+
+
+def _betas(hp: Mapping[str, Any]) -> tuple[float, float]:
+    betas = hp["betas"]
+    _require(
+        isinstance(betas, tuple | list) and len(betas) == 2, "betas", betas, "must be a pair"
+    )
+    for index, beta in enumerate(betas):
+        _in_unit_interval(hp, f"beta parameter at index {index}", beta)
+    return float(betas[0]), float(betas[1])
+
+
+def _common(hp: Mapping[str, Any], *names: str) -> None:
+    for name in ("lr", "weight_decay", *names):
+        _finite_at_least(hp, name)
+
+
+# ----- SGD ------------------------------------------------------------------------------------
+def _sgd_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "momentum", "dampening")
+    if hp["nesterov"] and (hp["momentum"] <= 0 or hp["dampening"] != 0):
+        raise ValueError(
+            "Invalid nesterov: Nesterov momentum requires a momentum > 0 and zero dampening"
+        )
+
+
+def _sgd_step(hp: Mapping[str, Any]) -> StepFunction:
+    momentum, dampening = float(hp["momentum"]), float(hp["dampening"])
+    nesterov, weight_decay = bool(hp["nesterov"]), float(hp["weight_decay"])
+
+    def step(state, g, theta, t, lr):
+        """g ← g + λθ;  b ← g (t = 1) or μb + (1−τ)g;  g ← g + μb (Nesterov) or b;  Δθ = −γg."""
+        if weight_decay:
+            g = g + weight_decay * theta
+        if not momentum:
+            return -lr * g, state
+        buffer = g if t == 1 else momentum * state[0] + (1.0 - dampening) * g
+        direction = g + momentum * buffer if nesterov else buffer
+        return -lr * direction, (buffer,)
+
+    return step
+
+
+# ----- Adam and AdamW -------------------------------------------------------------------------
+def _adam_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "eps")
+    _betas(hp)
+
+
+def _adam_names(hp: Mapping[str, Any]) -> tuple[str, ...]:
+    names = ("exp_avg", "exp_avg_sq")
+    return (*names, "max_exp_avg_sq") if hp["amsgrad"] else names
+
+
+def _make_adam_step(decoupled: bool) -> Callable[[Mapping[str, Any]], StepFunction]:
+    def make(hp: Mapping[str, Any]) -> StepFunction:
+        beta1, beta2 = _betas(hp)
+        eps, weight_decay, amsgrad = float(hp["eps"]), float(hp["weight_decay"]), hp["amsgrad"]
+
+        def step(state, g, theta, t, lr):
+            """m ← β1m + (1−β1)g;  v ← β2v + (1−β2)g²;  Δθ = −(γ/bc1)·m/(√v/√bc2 + ε).
+
+            Adam adds λθ to g first; AdamW shrinks θ by γλθ (decoupled) instead. amsgrad uses the
+            running maximum of v. bc1 = 1 − β1ᵗ, bc2 = 1 − β2ᵗ.
+            """
+            decay = 0.0
+            if weight_decay:
+                if decoupled:
+                    decay = -lr * weight_decay * theta
+                else:
+                    g = g + weight_decay * theta
+            exp_avg = beta1 * state[0] + (1.0 - beta1) * g
+            exp_avg_sq = beta2 * state[1] + (1.0 - beta2) * g * g
+            second = exp_avg_sq
+            if amsgrad:
+                second = maximum(state[2], exp_avg_sq)
+            bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t
+            denominator = sqrt(second) / math.sqrt(bias2) + eps
+            update = decay - (lr / bias1) * exp_avg / denominator
+            new_state = (exp_avg, exp_avg_sq, second) if amsgrad else (exp_avg, exp_avg_sq)
+            return update, new_state
+
+        return step
+
+    return make
+
+
+# ----- RMSprop --------------------------------------------------------------------------------
+def _rmsprop_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "eps", "momentum", "alpha")
+
+
+def _rmsprop_names(hp: Mapping[str, Any]) -> tuple[str, ...]:
+    names = ("square_avg",)
+    if hp["centered"]:
+        names += ("grad_avg",)
+    if hp["momentum"] > 0:
+        names += ("momentum_buffer",)
+    return names
+
+
+def _rmsprop_step(hp: Mapping[str, Any]) -> StepFunction:
+    alpha, eps = float(hp["alpha"]), float(hp["eps"])
+    momentum, centered = float(hp["momentum"]), bool(hp["centered"])
+    weight_decay = float(hp["weight_decay"])
+
+    def step(state, g, theta, t, lr):
+        """v ← αv + (1−α)g²;  avg = √(v − ḡ²) + ε (centered, ḡ ← αḡ + (1−α)g) or √v + ε;
+        with momentum μ: b ← μb + g/avg, Δθ = −γb;  else Δθ = −γ g/avg."""
+        if weight_decay:
+            g = g + weight_decay * theta
+        square_avg = alpha * state[0] + (1.0 - alpha) * g * g
+        new_state = (square_avg,)
+        if centered:
+            grad_avg = alpha * state[1] + (1.0 - alpha) * g
+            average = sqrt(square_avg - grad_avg * grad_avg) + eps
+            new_state += (grad_avg,)
+        else:
+            average = sqrt(square_avg) + eps
+        if momentum > 0:
+            buffer = momentum * state[-1] + g / average
+            return -lr * buffer, (*new_state, buffer)
+        return -lr * g / average, new_state
+
+    return step
+
+
+# ----- Adagrad --------------------------------------------------------------------------------
+def _adagrad_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "eps", "lr_decay", "initial_accumulator_value")
+
+
+def _adagrad_init(hp: Mapping[str, Any]) -> Callable[[Any], State]:
+    initial = float(hp["initial_accumulator_value"])
+    return lambda theta: (_filled(theta, initial),)
+
+
+def _adagrad_step(hp: Mapping[str, Any]) -> StepFunction:
+    lr_decay, eps, weight_decay = float(hp["lr_decay"]), float(hp["eps"]), float(hp["weight_decay"])
+
+    def step(state, g, theta, t, lr):
+        """clr = γ/(1 + (t−1)·lr_decay);  s ← s + g²;  Δθ = −clr·g/(√s + ε)."""
+        if weight_decay:
+            g = g + weight_decay * theta
+        clr = lr / (1.0 + (t - 1) * lr_decay)
+        total = state[0] + g * g
+        return -clr * g / (sqrt(total) + eps), (total,)
+
+    return step
+
+
+# ----- Adadelta -------------------------------------------------------------------------------
+def _adadelta_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "eps")
+    _in_unit_interval(hp, "rho", hp["rho"], closed=True)
+
+
+def _adadelta_step(hp: Mapping[str, Any]) -> StepFunction:
+    rho, eps, weight_decay = float(hp["rho"]), float(hp["eps"]), float(hp["weight_decay"])
+
+    def step(state, g, theta, t, lr):
+        """v ← ρv + (1−ρ)g²;  Δ = √(u + ε)/√(v + ε)·g;  u ← ρu + (1−ρ)Δ²;  Δθ = −γΔ."""
+        if weight_decay:
+            g = g + weight_decay * theta
+        square_avg = rho * state[0] + (1.0 - rho) * g * g
+        delta = sqrt(state[1] + eps) / sqrt(square_avg + eps) * g
+        acc_delta = rho * state[1] + (1.0 - rho) * delta * delta
+        return -lr * delta, (square_avg, acc_delta)
+
+    return step
+
+
+# ----- NAdam ----------------------------------------------------------------------------------
+def _nadam_validate(hp: Mapping[str, Any]) -> None:
+    _common(hp, "eps", "momentum_decay")
+    _betas(hp)
+
+
+def _nadam_init(hp: Mapping[str, Any]) -> Callable[[Any], State]:
+    return lambda theta: (_filled(theta, 0.0), _filled(theta, 0.0), _filled(theta, 1.0))
+
+
+def _nadam_step(hp: Mapping[str, Any]) -> StepFunction:
+    beta1, beta2 = _betas(hp)
+    eps, weight_decay = float(hp["eps"]), float(hp["weight_decay"])
+    psi = float(hp["momentum_decay"])
+
+    def step(state, g, theta, t, lr):
+        """μ_t = β1(1 − ½·0.96^{tψ});  Π_t = Π_{t−1}μ_t;  m, v as Adam;
+        Δθ = −γ(1−μ_t)/(1−Π_t)·g/d − γμ_{t+1}/(1−Π_tμ_{t+1})·m/d,  d = √(v/(1−β2ᵗ)) + ε."""
+        if weight_decay:
+            g = g + weight_decay * theta
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu_product = state[2] * mu
+        exp_avg = beta1 * state[0] + (1.0 - beta1) * g
+        exp_avg_sq = beta2 * state[1] + (1.0 - beta2) * g * g
+        denominator = sqrt(exp_avg_sq / (1.0 - beta2**t)) + eps
+        update = (
+            -lr * (1.0 - mu) / (1.0 - mu_product) * g / denominator
+            - lr * mu_next / (1.0 - mu_product * mu_next) * exp_avg / denominator
+        )
+        return update, (exp_avg, exp_avg_sq, mu_product)
+
+    return step
+
+
+# ----- Newton ---------------------------------------------------------------------------------
+def _newton_validate(hp: Mapping[str, Any]) -> None:
+    _finite_at_least(hp, "lr")
+    _finite_at_least(hp, "damping")
+
+
+def _newton_step(hp: Mapping[str, Any]) -> StepFunction:
+    damping = float(hp["damping"])
+
+    def step(state, g, theta, t, lr, hessian):
+        """Δθ = −γ H⁻¹g.  Where H is not positive definite (smallest eigenvalue λmin ≤ 0) the
+        damped matrix H + δI with δ = 2|λmin| + damping is used, and the state's `damped` is 1.
+
+        g and θ have shape (..., 2), hessian (..., 2, 2).
+        """
+        g = np.asarray(g, dtype=np.float64)
+        hessian = np.asarray(hessian, dtype=np.float64)
+        smallest = np.linalg.eigvalsh(hessian)[..., 0]
+        damped = ~(smallest > 0)
+        shift = np.where(damped, 2.0 * np.abs(smallest) + damping, 0.0)
+        matrix = hessian + shift[..., None, None] * np.eye(2)
+        direction = np.linalg.solve(matrix, g[..., None])[..., 0]
+        return -lr * direction, (damped.astype(np.float64),)
+
+    return step
+
+
+# ----- shared helpers -------------------------------------------------------------------------
+def _filled(theta: Any, value: float) -> Any:
+    """A state initialised to `value`, shaped like θ (a float stays a float)."""
+    if isinstance(theta, np.ndarray):
+        return np.full(theta.shape, value, dtype=np.float64)
+    return float(value)
+
+
+def _zeros_init(count: Callable[[Mapping[str, Any]], int]) -> Callable:
+    return lambda hp: lambda theta: tuple(_filled(theta, 0.0) for _ in range(count(hp)))
+
+
+_LR_HELP = "How far each step moves along the (scaled) gradient. Too small crawls; too large overshoots."
+_WD_HELP = "L2 penalty λ added to the gradient as λθ: pulls the parameters toward zero."
+_EPS_HELP = "A small number added to the denominator so it never divides by zero."
+
+
+def _lr(default: float) -> HyperparameterSpec:
+    return HyperparameterSpec("lr", default, 1e-5, 10.0, _LR_HELP, log_scale=True)
+
+
+def _weight_decay(default: float = 0.0) -> HyperparameterSpec:
+    return HyperparameterSpec("weight_decay", default, 0.0, 1.0, _WD_HELP)
+
+
+def _eps(default: float) -> HyperparameterSpec:
+    return HyperparameterSpec("eps", default, 1e-12, 1e-1, _EPS_HELP, log_scale=True)
+
+
+_BETAS = HyperparameterSpec(
+    "betas", (0.9, 0.999), 0.0, 0.9999,
+    "Decay rates of the running averages of the gradient (β1) and of its square (β2). "
+    "Keras's Adam uses the same defaults but adds ε before the bias correction.",
+    kind="pair",
+)
+_AMSGRAD = HyperparameterSpec(
+    "amsgrad", False, help="Use the running maximum of the squared-gradient average.", kind="bool"
+)
+
+
+def _names(*names: str) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    return lambda hp: names
+
+
+_RULES: tuple[OptimizerRule, ...] = (
+    OptimizerRule(
+        "sgd", "SGD / gradient descent",
+        (
+            _lr(1e-3),
+            HyperparameterSpec("momentum", 0.0, 0.0, 0.999, "Heavy-ball momentum μ: the share of "
+                               "the previous step carried into the next. 0 is plain descent."),
+            HyperparameterSpec("dampening", 0.0, 0.0, 1.0, "Scales the new gradient by (1 − τ) "
+                               "inside the momentum buffer."),
+            HyperparameterSpec("nesterov", False, help="Look ahead: use g + μb instead of b. "
+                               "Needs momentum > 0 and dampening 0.", kind="bool"),
+            _weight_decay(),
+        ),
+        lambda hp: ("momentum_buffer",) if hp["momentum"] else (),
+        _zeros_init(lambda hp: 1 if hp["momentum"] else 0),
+        _sgd_step, _sgd_validate,
+        "θ ← θ − γ·g, optionally with heavy-ball or Nesterov momentum. Keras keeps γ inside the "
+        "velocity (v = μv − γg): the same path at a constant rate, a different one under a schedule.",
+    ),
+    OptimizerRule(
+        "adam", "Adam",
+        (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(), _AMSGRAD),
+        _adam_names, _zeros_init(lambda hp: len(_adam_names(hp))),
+        _make_adam_step(decoupled=False), _adam_validate,
+        "Momentum on the gradient and a per-coordinate step size from the running mean of g², "
+        "both bias-corrected: the first step moves every coordinate by about γ.",
+    ),
+    OptimizerRule(
+        "adamw", "AdamW",
+        (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(1e-2), _AMSGRAD),
+        _adam_names, _zeros_init(lambda hp: len(_adam_names(hp))),
+        _make_adam_step(decoupled=True), _adam_validate,
+        "Adam with decoupled weight decay: θ shrinks by γλθ each step instead of λθ joining g.",
+    ),
+    OptimizerRule(
+        "rmsprop", "RMSprop",
+        (
+            _lr(1e-2),
+            HyperparameterSpec("alpha", 0.99, 0.0, 0.999, "Decay of the running mean of g². "
+                               "Keras calls it rho and defaults to 0.9."),
+            _eps(1e-8), _weight_decay(),
+            HyperparameterSpec("momentum", 0.0, 0.0, 0.999, "Momentum on the scaled step."),
+            HyperparameterSpec("centered", False, help="Divide by the variance of g instead of "
+                               "its raw second moment.", kind="bool"),
+        ),
+        _rmsprop_names, _zeros_init(lambda hp: len(_rmsprop_names(hp))),
+        _rmsprop_step, _rmsprop_validate,
+        "Divides each coordinate's gradient by the root of its running mean square. No bias "
+        "correction: the first step is about 10γ at α = 0.99.",
+    ),
+    OptimizerRule(
+        "adagrad", "Adagrad",
+        (
+            _lr(1e-2),
+            HyperparameterSpec("lr_decay", 0.0, 0.0, 1.0, "Shrinks γ as 1/(1 + (t−1)·lr_decay)."),
+            _weight_decay(),
+            HyperparameterSpec("initial_accumulator_value", 0.0, 0.0, 10.0,
+                               "Starting value of the sum of squared gradients."),
+            _eps(1e-10),
+        ),
+        _names("sum"), _adagrad_init, _adagrad_step, _adagrad_validate,
+        "Divides by the root of the sum of all past g²: steps shrink for ever.",
+    ),
+    OptimizerRule(
+        "adadelta", "Adadelta",
+        (
+            HyperparameterSpec("lr", 1.0, 1e-5, 10.0, _LR_HELP, log_scale=True),
+            HyperparameterSpec("rho", 0.9, 0.0, 1.0, "Decay of the running means of g² and Δ²."),
+            _eps(1e-6), _weight_decay(),
+        ),
+        _names("square_avg", "acc_delta"), _zeros_init(lambda hp: 2),
+        _adadelta_step, _adadelta_validate,
+        "Step size from the ratio of past update size to past gradient size. It starts very "
+        "slowly: the first step is about 3e-3 per coordinate whatever the gradient.",
+    ),
+    OptimizerRule(
+        "nadam", "NAdam",
+        (
+            _lr(2e-3), _BETAS, _eps(1e-8), _weight_decay(),
+            HyperparameterSpec("momentum_decay", 4e-3, 0.0, 0.1, "ψ in the momentum schedule "
+                               "μ_t = β1(1 − ½·0.96^{tψ})."),
+        ),
+        _names("exp_avg", "exp_avg_sq", "mu_product"), _nadam_init,
+        _nadam_step, _nadam_validate,
+        "Adam with Nesterov's look-ahead on the first moment.",
+    ),
+    OptimizerRule(
+        "newton", "Newton's method",
+        (
+            HyperparameterSpec("lr", 1.0, 1e-5, 10.0, "Fraction of the full Newton step taken.",
+                               log_scale=True),
+            HyperparameterSpec("damping", 1e-3, 0.0, 10.0, "Added to the shift 2|λmin| where the "
+                               "Hessian is not positive definite.", log_scale=False),
+        ),
+        _names("damped"), _zeros_init(lambda hp: 1),
+        _newton_step, _newton_validate,
+        "θ ← θ − γH⁻¹g: second order, not in torch.optim. Pure Newton heads for any stationary "
+        "point, saddles included; where H is not positive definite it takes a damped step.",
+        elementwise=False,
+    ),
+)
+
+OPTIMIZERS: dict[str, OptimizerRule] = {rule.name: rule for rule in _RULES}
+
+
+def optimizer_names() -> list[str]:
+    """Every optimizer name, in registry order."""
+    return list(OPTIMIZERS)
+
+
+def optimizer(name: str, **hyperparameters: Any) -> Optimizer:
+    """The optimizer `name` with torch.optim's defaults, overridden by `hyperparameters`.
+
+    Raises ValueError naming the parameter for an unknown one or an invalid value.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    rule = OPTIMIZERS[name]
+    unknown = set(hyperparameters) - set(rule.defaults)
+    if unknown:
+        raise ValueError(
+            f"{name} has no hyperparameter {', '.join(sorted(unknown))}; "
+            f"it has {', '.join(rule.defaults)}"
+        )
+    merged = {**rule.defaults, **hyperparameters}
+    if "betas" in merged:
+        merged["betas"] = tuple(merged["betas"])
+    rule.validate(merged)
+    return Optimizer(rule, merged, rule.make_init(merged), rule.make_step(merged))
