@@ -156,6 +156,18 @@ def _escape_test(surface: Surface):
     return inside
 
 
+def _all_inside_box(surface: Surface, x: np.ndarray, y: np.ndarray) -> bool:
+    """True when every point is finite and inside the escape box.
+
+    Four reductions instead of nine element-wise passes: min and max propagate nan, which then
+    fails the comparison, so a non-finite point is never taken for an inside one.
+    """
+    if x.size == 0:
+        return True
+    x_low, x_high, y_low, y_high = surface.escape_box
+    return bool(x.min() >= x_low and x.max() <= x_high and y.min() >= y_low and y.max() <= y_high)
+
+
 # ----- one path, on Python floats -----------------------------------------------------------
 def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
     surface, optimizer = context["surface"], context["optimizer"]
@@ -342,8 +354,7 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
         g_x, g_y = _full(g_x, x), _full(g_y, x)
         recorder.pair("gradients", k, index, g_x, g_y)
         norm_squared = g_x * g_x + g_y * g_y
-        stopped_here = ~(norm_squared < math.inf) | (norm_squared < tolerance_squared)
-        if stopped_here.any():
+        if not (norm_squared.min() >= tolerance_squared and norm_squared.max() < math.inf):
             bad = ~(norm_squared < math.inf)
             if bad.any():
                 finish(bad, DIVERGED, k)
@@ -371,9 +382,8 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
                 first, second = _state_component(state, number, optimizer.elementwise)
                 recorder.pair(f"state:{name}", k, index, first, second)
         recorder.point(k + 1, index, x, y)
-        left = ~inside(x, y)
-        if left.any():
-            finish(left, DIVERGED, k + 1)
+        if not _all_inside_box(surface, x, y):
+            finish(~inside(x, y), DIVERGED, k + 1)
     final[index, 0], final[index, 1] = x, y
     if recorder.record == "path" and recorder.row(steps) is None:
         recorder.arrays["points"][-1, index, 0] = x

@@ -185,7 +185,7 @@ def _make_adam_step(decoupled: bool) -> Callable[[Mapping[str, Any]], StepFuncti
             Adam adds λθ to g first; AdamW shrinks θ by γλθ (decoupled) instead. amsgrad uses the
             running maximum of v. bc1 = 1 − β1ᵗ, bc2 = 1 − β2ᵗ.
             """
-            decay = 0.0
+            decay = None
             if weight_decay:
                 if decoupled:
                     decay = -lr * weight_decay * theta
@@ -198,7 +198,9 @@ def _make_adam_step(decoupled: bool) -> Callable[[Mapping[str, Any]], StepFuncti
                 second = maximum(state[2], exp_avg_sq)
             bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t
             denominator = sqrt(second) / math.sqrt(bias2) + eps
-            update = decay - (lr / bias1) * exp_avg / denominator
+            update = -(lr / bias1) * exp_avg / denominator
+            if decay is not None:
+                update = decay + update
             new_state = (exp_avg, exp_avg_sq, second) if amsgrad else (exp_avg, exp_avg_sq)
             return update, new_state
 
