@@ -1,0 +1,217 @@
+"""Page state in the URL: a declarative table of parameters that validates untrusted query strings.
+
+Every page describes the controls it keeps in the URL as a tuple of `UrlParameter`s (the key is
+both the widget key and the query-parameter name, as `bind="query-params"` requires). A link may
+carry anything: a value may repeat, be garbage (`lr=banana`), huge (`steps=1e9`) or out of range.
+`clean_values` turns the raw strings into valid values and a list of notices saying what was
+replaced; nothing here raises on bad input.
+
+    TABLE = (
+        UrlParameter("surface", "bowl", choices=("bowl", "rosenbrock"), label="Surface"),
+        UrlParameter("steps", 200, minimum=1, maximum=5000, integer=True, label="Steps"),
+    )
+    notices = apply_url_parameters(TABLE, "explorer")  # once per session, before the widgets
+    show_notices(notices)
+    page_link("/", TABLE, {"steps": 300})  # "/?steps=300"
+
+A widget bound to the URL seeds itself from the query string on the first run; the cleaner
+rewrites a bad parameter first, so the widget sees only the corrected value.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+MAXIMUM_RAW_LENGTH = 64
+"""Longer raw values are rejected unread: no legitimate control value needs more."""
+
+_TRUE_WORDS = ("true", "1", "yes", "on")
+_FALSE_WORDS = ("false", "0", "no", "off")
+
+
+@dataclass(frozen=True)
+class UrlParameter:
+    """One control kept in the URL.
+
+    The kind follows the default: bool, int (integer=True), float, or str (choices required).
+    Numbers are clamped to [minimum, maximum]; `grid` (sorted floats, e.g. a log-spaced
+    learning-rate scale) snaps a float to its nearest entry in log distance.
+    """
+
+    key: str
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    grid: tuple[float, ...] = ()
+    integer: bool = False
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """What a notice calls this control."""
+        return self.label or self.key
+
+    def serialize(self, value: Any) -> str:
+        """The query-string form of a clean value, as the bound widget writes it."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return f"{value:.12g}"
+        return str(value)
+
+    def parse(self, raw: str) -> tuple[Any, str | None]:
+        """(clean value, notice or None) for one raw query-string value."""
+        text = raw.strip()
+        if len(text) > MAXIMUM_RAW_LENGTH:
+            return self.default, self._fallback_notice(text[:20] + "…", "it is too long")
+        if isinstance(self.default, bool):
+            return self._parse_bool(text)
+        if self.choices:
+            return self._parse_choice(text)
+        return self._parse_number(text)
+
+    def _fallback_notice(self, text: str, why: str) -> str:
+        return (
+            f"{self.name}: {as_code(text)} is not valid ({why}); "
+            f"using the default {as_code(self.serialize(self.default))}."
+        )
+
+    def _parse_bool(self, text: str) -> tuple[Any, str | None]:
+        lowered = text.lower()
+        if lowered in _TRUE_WORDS:
+            return True, None
+        if lowered in _FALSE_WORDS:
+            return False, None
+        return self.default, self._fallback_notice(text, "expected true or false")
+
+    def _parse_choice(self, text: str) -> tuple[Any, str | None]:
+        if text in self.choices:
+            return text, None
+        by_lower = {choice.lower(): choice for choice in self.choices}
+        if text.lower() in by_lower:
+            return by_lower[text.lower()], None
+        return self.default, self._fallback_notice(text, f"choose one of {', '.join(self.choices)}")
+
+    def _parse_number(self, text: str) -> tuple[Any, str | None]:
+        try:
+            number = float(text)
+        except ValueError:
+            return self.default, self._fallback_notice(text, "not a number")
+        if not math.isfinite(number):
+            return self.default, self._fallback_notice(text, "not a finite number")
+        clean = self._clamped(number)
+        if self.integer:
+            clean: float | int = round(clean)
+        elif self.grid:
+            clean = nearest_on_grid(self.grid, clean)
+        if math.isclose(clean, number, rel_tol=1e-9, abs_tol=1e-12):
+            return clean, None
+        return (
+            clean,
+            f"{self.name}: {as_code(text)} is out of range; using {as_code(f'{clean:g}')}.",
+        )
+
+    def _clamped(self, number: float) -> float:
+        if self.minimum is not None:
+            number = max(number, self.minimum)
+        if self.maximum is not None:
+            number = min(number, self.maximum)
+        return number
+
+
+def as_code(text: str) -> str:
+    """Untrusted text as a Markdown code span: shown literally, never as a link or markup."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+
+
+def nearest_on_grid(grid: Sequence[float], value: float) -> float:
+    """The entry of the sorted positive `grid` nearest to `value` in log distance."""
+    if value <= grid[0]:
+        return float(grid[0])
+    index = bisect.bisect_left(grid, value)
+    if index >= len(grid):
+        return float(grid[-1])
+    below, above = grid[index - 1], grid[index]
+    return float(below if math.log(value / below) < math.log(above / value) else above)
+
+
+def clean_values(
+    table: Iterable[UrlParameter], raw: Mapping[str, str | Sequence[str]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Validate raw query parameters against `table`.
+
+    raw maps a key to its string or its list of strings (a repeated parameter; the last one
+    counts, as in Streamlit). Returns ({key: clean value} for every key of the table, using the
+    default where the URL is silent or wrong, and the notices). Unknown keys are ignored.
+    """
+    values: dict[str, Any] = {}
+    notices: list[str] = []
+    for parameter in table:
+        given = raw.get(parameter.key)
+        if given is None or (not isinstance(given, str) and len(given) == 0):
+            values[parameter.key] = parameter.default
+            continue
+        text = given if isinstance(given, str) else given[-1]
+        values[parameter.key], notice = parameter.parse(text)
+        if notice:
+            notices.append(notice)
+    return values, notices
+
+
+def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any]) -> str:
+    """A relative link to `path` carrying `values` (only those that differ from the default).
+
+    Values are cleaned through the table first, so a link never carries an invalid value.
+    Raises KeyError for a key the table does not have (a programming error, not user input).
+    """
+    by_key = {parameter.key: parameter for parameter in table}
+    pairs = []
+    for key, value in values.items():
+        parameter = by_key[key]
+        clean, _ = parameter.parse(parameter.serialize(value))
+        if clean != parameter.default:
+            pairs.append((key, parameter.serialize(clean)))
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+# ----- Streamlit glue -------------------------------------------------------------------------
+def apply_url_parameters(table: Sequence[UrlParameter], scope: str) -> list[str]:
+    """Clean the page's query parameters once per session and return the notices.
+
+    Call it before the page draws its bound widgets. A bad parameter is rewritten in the URL (or
+    removed, where the clean value is the default), so the widget seeds itself with the clean
+    value. The notices are remembered under `scope` and returned again on every later rerun.
+    """
+    import streamlit as st
+
+    memory = f"_url_notices:{scope}"
+    if memory in st.session_state:
+        return st.session_state[memory]
+    keys = [parameter.key for parameter in table]
+    raw = {key: st.query_params.get_all(key) for key in keys if key in st.query_params}
+    values, notices = clean_values(table, raw)
+    for parameter in table:
+        if parameter.key not in raw:
+            continue
+        given = raw[parameter.key][-1] if raw[parameter.key] else ""
+        if values[parameter.key] == parameter.default:
+            del st.query_params[parameter.key]
+        elif parameter.serialize(values[parameter.key]) != given.strip():
+            st.query_params[parameter.key] = parameter.serialize(values[parameter.key])
+    st.session_state[memory] = notices
+    return notices
+
+
+def show_notices(notices: Sequence[str]) -> None:
+    """One warning box listing what the link asked for that could not be used."""
+    import streamlit as st
+
+    if notices:
+        lines = "\n".join(f"- {notice}" for notice in notices)
+        st.warning(f"Some values in the link were replaced:\n{lines}", icon="🔗")

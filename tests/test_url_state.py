@@ -1,0 +1,116 @@
+"""The URL-state table: untrusted query strings become valid values and notices, never errors."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.url_state import UrlParameter, as_code, clean_values, nearest_on_grid, page_link
+
+GRID = (0.001, 0.01, 0.1, 1.0)
+TABLE = (
+    UrlParameter("surface", "bowl", choices=("bowl", "rosenbrock"), label="Surface"),
+    UrlParameter("steps", 200, minimum=1, maximum=5000, integer=True, label="Steps"),
+    UrlParameter("x0", 0.5, minimum=-2.0, maximum=2.0, label="Start x"),
+    UrlParameter("lr", 0.01, minimum=0.001, maximum=1.0, grid=GRID, label="Learning rate"),
+    UrlParameter("nesterov", False, label="Nesterov"),
+)
+
+
+def test_silent_url_gives_defaults_and_no_notice():
+    values, notices = clean_values(TABLE, {})
+    assert values == {"surface": "bowl", "steps": 200, "x0": 0.5, "lr": 0.01, "nesterov": False}
+    assert notices == []
+
+
+def test_good_values_pass_without_notice():
+    raw = {"surface": "rosenbrock", "steps": "300", "x0": "-1.25", "lr": "0.1", "nesterov": "true"}
+    values, notices = clean_values(TABLE, raw)
+    assert values == {
+        "surface": "rosenbrock",
+        "steps": 300,
+        "x0": -1.25,
+        "lr": 0.1,
+        "nesterov": True,
+    }
+    assert notices == []
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected", "word"),
+    [
+        ("surface", "nope", "bowl", "Surface"),
+        ("lr", "banana", 0.01, "Learning rate"),
+        ("steps", "1e9", 5000, "Steps"),
+        ("steps", "-3", 1, "Steps"),
+        ("steps", "2.5", 2, "Steps"),
+        ("x0", "7", 2.0, "Start x"),
+        ("x0", "nan", 0.5, "Start x"),
+        ("x0", "inf", 0.5, "Start x"),
+        ("lr", "0.02", 0.01, "Learning rate"),
+        ("nesterov", "maybe", False, "Nesterov"),
+        ("x0", "1" * 100, 0.5, "Start x"),
+    ],
+)
+def test_bad_value_is_replaced_with_a_notice_naming_the_control(key, raw, expected, word):
+    values, notices = clean_values(TABLE, {key: raw})
+    assert values[key] == expected
+    assert len(notices) == 1 and notices[0].startswith(word)
+
+
+def test_repeated_parameter_uses_the_last_value():
+    values, notices = clean_values(TABLE, {"steps": ["10", "20"]})
+    assert values["steps"] == 20 and notices == []
+
+
+def test_choice_matches_case_insensitively():
+    values, _ = clean_values(TABLE, {"surface": "RosenBrock"})
+    assert values["surface"] == "rosenbrock"
+
+
+def test_notice_shows_user_text_only_as_code():
+    _, notices = clean_values(TABLE, {"surface": "[x](javascript:alert(1))`"})
+    assert "`[x](javascript:alert(1))'`" in notices[0]
+    assert as_code("a`b\nc") == "`a'b c`"
+
+
+def test_nearest_on_grid_uses_log_distance():
+    # The geometric midpoint of 0.001 and 0.01 is 0.00316 (the arithmetic one is 0.0055).
+    assert nearest_on_grid(GRID, 0.003) == 0.001
+    assert nearest_on_grid(GRID, 0.0035) == 0.01
+    assert nearest_on_grid(GRID, 0.005) == 0.01
+    assert nearest_on_grid(GRID, 1e-9) == 0.001
+    assert nearest_on_grid(GRID, 50.0) == 1.0
+
+
+def test_page_link_keeps_only_non_default_values_and_round_trips():
+    link = page_link("/", TABLE, {"surface": "rosenbrock", "steps": 200, "x0": -1.5, "lr": 0.1})
+    assert link.startswith("/?")
+    query = {key: values for key, values in parse_qs(urlsplit(link).query).items()}
+    assert "steps" not in query
+    values, notices = clean_values(TABLE, query)
+    assert (values["surface"], values["x0"], values["lr"]) == ("rosenbrock", -1.5, 0.1)
+    assert notices == []
+
+
+def test_page_link_with_only_defaults_is_the_bare_path():
+    assert page_link("/explorer", TABLE, {"steps": 200}) == "/explorer"
+
+
+def test_page_link_cleans_values_and_rejects_unknown_keys():
+    assert page_link("/", TABLE, {"steps": 10**9}) == "/?steps=5000"
+    with pytest.raises(KeyError):
+        page_link("/", TABLE, {"nope": 1})
+
+
+@given(st.dictionaries(st.sampled_from([p.key for p in TABLE]), st.text(max_size=80)))
+def test_any_text_gives_valid_values(raw):
+    values, _ = clean_values(TABLE, raw)
+    assert values["surface"] in ("bowl", "rosenbrock")
+    assert 1 <= values["steps"] <= 5000 and isinstance(values["steps"], int)
+    assert -2.0 <= values["x0"] <= 2.0
+    assert values["lr"] in GRID or values["lr"] == 0.01
+    assert isinstance(values["nesterov"], bool)
