@@ -147,14 +147,15 @@ def _sgd_validate(hp: Mapping[str, Any]) -> None:
 
 
 def _sgd_step(hp: Mapping[str, Any]) -> StepFunction:
-    momentum, dampening = float(hp["momentum"]), float(hp["dampening"])
+    momentum, dampening = _number_or_rows(hp["momentum"]), float(hp["dampening"])
     nesterov, weight_decay = bool(hp["nesterov"]), float(hp["weight_decay"])
+    plain = not np.any(momentum)
 
     def step(state, g, theta, t, lr):
         """g ← g + λθ;  b ← g (t = 1) or μb + (1−τ)g;  g ← g + μb (Nesterov) or b;  Δθ = −γg."""
         if weight_decay:
             g = g + weight_decay * theta
-        if not momentum:
+        if plain:
             return -lr * g, state
         buffer = g if t == 1 else momentum * state[0] + (1.0 - dampening) * g
         direction = g + momentum * buffer if nesterov else buffer
@@ -225,8 +226,9 @@ def _rmsprop_names(hp: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _rmsprop_step(hp: Mapping[str, Any]) -> StepFunction:
     alpha, eps = float(hp["alpha"]), float(hp["eps"])
-    momentum, centered = float(hp["momentum"]), bool(hp["centered"])
+    momentum, centered = _number_or_rows(hp["momentum"]), bool(hp["centered"])
     weight_decay = float(hp["weight_decay"])
+    uses_momentum = bool(np.any(momentum > 0))
 
     def step(state, g, theta, t, lr):
         """v ← αv + (1−α)g²;  avg = √(v − ḡ²) + ε (centered, ḡ ← αḡ + (1−α)g) or √v + ε;
@@ -241,7 +243,7 @@ def _rmsprop_step(hp: Mapping[str, Any]) -> StepFunction:
             new_state += (grad_avg,)
         else:
             average = sqrt(square_avg) + eps
-        if momentum > 0:
+        if uses_momentum:
             buffer = momentum * state[-1] + g / average
             return -lr * buffer, (*new_state, buffer)
         return -lr * g / average, new_state
@@ -362,6 +364,11 @@ def _filled(theta: Any, value: float) -> Any:
     if isinstance(theta, np.ndarray):
         return np.full(theta.shape, value, dtype=np.float64)
     return float(value)
+
+
+def _number_or_rows(value: Any) -> float | np.ndarray:
+    """A hyperparameter as a float, or as an array of one value per start (see per_start)."""
+    return value if isinstance(value, np.ndarray) else float(value)
 
 
 def _zeros_init(count: Callable[[Mapping[str, Any]], int]) -> Callable:
@@ -529,3 +536,57 @@ def optimizer(name: str, **hyperparameters: Any) -> Optimizer:
         merged["betas"] = tuple(merged["betas"])
     rule.validate(merged)
     return Optimizer(rule, merged, rule.make_init(merged), rule.make_step(merged))
+
+
+# ----- hyperparameters that differ per start ----------------------------------------------------
+PER_START_NAMES = ("lr", "momentum")
+"""The hyperparameters `per_start` can vary: lr for every rule, momentum for sgd and rmsprop."""
+
+
+def per_start(optimizer: Optimizer, **values: Any) -> Optimizer:
+    """`optimizer` with some hyperparameters set per start of a batch of N starts.
+
+    values[name] has shape (N,); "lr" may also be (N, steps), a rate per start and update (a
+    schedule evaluated per start). The per-start arrays ride at the end of the optimizer state:
+    descend's batch loop drops the rows of stopped starts from every state array, so they stay
+    aligned with the starts still running, and descend itself needs no change. The step uses the
+    rate γ·lr_i (γ is descend's rate: 1 unless a schedule is given) and rebuilds the rule's step
+    with the rows' momentum μ_i, so row i follows exactly optimizer(name, lr=lr_i, momentum=μ_i).
+    `init` must receive the whole batch: (N,) per coordinate, or (N, 2) for Newton.
+    """
+    rule, names = optimizer.rule, tuple(values)
+    rows = {name: _checked_rows(optimizer, name, value) for name, value in values.items()}
+    fixed = {**optimizer.hyperparameters, **{n: float(np.max(v)) for n, v in rows.items()}}
+    if "lr" in rows:
+        fixed["lr"] = 1.0
+    inner_init, inner_step = rule.make_init(fixed), rule.make_step(fixed)
+    count = len(names)
+
+    def init(theta):
+        return (*inner_init(theta), *(rows[name].copy() for name in names))
+
+    def step(state, g, theta, t, lr, *extra):
+        row = dict(zip(names, state[-count:], strict=True))
+        row_lr = row.pop("lr", None)
+        step_function = rule.make_step({**fixed, **row}) if row else inner_step
+        rate = lr if row_lr is None else lr * (row_lr[:, t - 1] if row_lr.ndim == 2 else row_lr)
+        if not rule.elementwise and isinstance(rate, np.ndarray):
+            rate = rate[:, None]
+        update, inner_state = step_function(state[:-count], g, theta, t, rate, *extra)
+        return update, (*inner_state, *state[-count:])
+
+    return Optimizer(rule, fixed, init, step)
+
+
+def _checked_rows(optimizer: Optimizer, name: str, value: Any) -> np.ndarray:
+    """value as a float64 array, every entry checked by the rule's own validation."""
+    rule = optimizer.rule
+    if name not in PER_START_NAMES or name not in rule.defaults:
+        raise ValueError(f"{rule.name} cannot vary {name!r} per start; it can vary "
+                         f"{', '.join(n for n in PER_START_NAMES if n in rule.defaults)}")
+    rows = np.asarray(value, dtype=np.float64)
+    if rows.ndim not in ((1, 2) if name == "lr" else (1,)) or rows.size == 0:
+        raise ValueError(f"Invalid {name}: per-start values must have shape (N,), not {rows.shape}")
+    for number in np.unique(rows):
+        rule.validate({**optimizer.hyperparameters, name: float(number)})
+    return rows
