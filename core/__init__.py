@@ -1,10 +1,10 @@
 """Descent Lab's computing core: pure NumPy, no user interface.
 
-    import core
-    s = core.surface("rosenbrock")               # or core.surface("bowl", kappa=10, angle=30)
-    opt = core.optimizer("adam", lr=0.01)         # torch.optim names, hyperparameters, defaults
-    run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
-    run.points, run.status, run.diagnosis.message
+import core
+s = core.surface("rosenbrock")               # or core.surface("bowl", kappa=10, angle=30)
+opt = core.optimizer("adam", lr=0.01)         # torch.optim names, hyperparameters, defaults
+run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
+run.points, run.status, run.diagnosis.message
 """
 
 from core.descent import CONVERGED, DIVERGED, MAX_STEPS, Run, descend

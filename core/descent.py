@@ -121,10 +121,21 @@ def descend(
     noise = float(noise)
     if not (math.isfinite(noise) and noise >= 0):
         raise ValueError(f"Invalid noise: {noise!r} (must be a finite number >= 0)")
-    learning_rates = (schedule.learning_rates(optimizer.lr, steps) if schedule is not None
-                      else np.full(steps, optimizer.lr))
-    context = dict(surface=surface, optimizer=optimizer, start=start_array, steps=steps,
-                   schedule=schedule, noise=noise, seed=int(seed), tolerance=float(tolerance))
+    learning_rates = (
+        schedule.learning_rates(optimizer.lr, steps)
+        if schedule is not None
+        else np.full(steps, optimizer.lr)
+    )
+    context = dict(
+        surface=surface,
+        optimizer=optimizer,
+        start=start_array,
+        steps=steps,
+        schedule=schedule,
+        noise=noise,
+        seed=int(seed),
+        tolerance=float(tolerance),
+    )
     with np.errstate(all="ignore"):
         if start_array.ndim == 1 and optimizer.elementwise and record == "full":
             return _descend_single(context, learning_rates)
@@ -196,8 +207,10 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
             break
         if norm_squared < tolerance_squared:
             status, stop = CONVERGED, k
-            reason = (f"the gradient norm {math.sqrt(norm_squared):.2g} fell below the "
-                      f"tolerance {tolerance:g} at step {k}")
+            reason = (
+                f"the gradient norm {math.sqrt(norm_squared):.2g} fell below the "
+                f"tolerance {tolerance:g} at step {k}"
+            )
             break
         if sampled is not None:
             g_x, g_y = (float(v) for v in sampled(x, y, rng))
@@ -260,8 +273,10 @@ def _left_box_reason(surface: Surface, x: float, y: float, step: int) -> str:
     if not (math.isfinite(x) and math.isfinite(y)):
         return f"the point overflowed to a non-finite value at step {step}"
     x_low, x_high, y_low, y_high = surface.escape_box
-    return (f"the point ({x:.3g}, {y:.3g}) left the box [{x_low:g}, {x_high:g}] × "
-            f"[{y_low:g}, {y_high:g}] at step {step}")
+    return (
+        f"the point ({x:.3g}, {y:.3g}) left the box [{x_low:g}, {x_high:g}] × "
+        f"[{y_low:g}, {y_high:g}] at step {step}"
+    )
 
 
 # ----- N paths, on arrays ---------------------------------------------------------------------
@@ -282,8 +297,12 @@ class _Recorder:
         rows = self.steps + 1 if self.record == "full" else self.steps // self.every + 2
         self.arrays["points"] = np.full((rows, self.count, 2), np.nan)
         if self.record == "full":
-            for name in ("gradients", "gradients_used", "updates",
-                         *(f"state:{n}" for n in self.state_names)):
+            for name in (
+                "gradients",
+                "gradients_used",
+                "updates",
+                *(f"state:{n}" for n in self.state_names),
+            ):
                 rows_here = rows if name == "gradients" else self.steps
                 self.arrays[name] = np.full((rows_here, self.count, 2), np.nan)
 
@@ -373,7 +392,8 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
         recorder.pair("gradients_used", k, index, g_x, g_y)
         t, lr = k + 1, float(learning_rates[k])
         update_x, update_y, state = _batch_update(
-            optimizer, step, state, surface, x, y, g_x, g_y, t, lr)
+            optimizer, step, state, surface, x, y, g_x, g_y, t, lr
+        )
         x, y = x + update_x, y + update_y
         recorder.pair("updates", k, index, update_x, update_y)
         if recorder.record == "full":
@@ -433,8 +453,13 @@ def _batch_run(context, recorder, status, stop_step, final, learning_rates) -> R
     surface = context["surface"]
     taken = int(stop_step.max()) if stop_step.size else 0
     arrays = recorder.arrays
-    run = Run(**context, status=status.astype(str), stop_step=stop_step,
-              final_points=final, final_values=surface.value(final))
+    run = Run(
+        **context,
+        status=status.astype(str),
+        stop_step=stop_step,
+        final_points=final,
+        final_values=surface.value(final),
+    )
     if recorder.record == "final":
         return run
     points = arrays["points"]
@@ -492,7 +517,9 @@ def _unbatched(run: Run) -> Run:
 def _batch_reason(run: Run) -> str:
     x, y = (float(v) for v in run.final_points)
     if run.status == CONVERGED:
-        return f"the gradient norm fell below the tolerance {run.tolerance:g} at step {run.stop_step}"
+        return (
+            f"the gradient norm fell below the tolerance {run.tolerance:g} at step {run.stop_step}"
+        )
     if run.status == DIVERGED:
         if run.stop_step == 0 or np.isfinite(run.final_points).all():
             return _left_box_reason(run.surface, x, y, run.stop_step)

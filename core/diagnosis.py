@@ -148,27 +148,37 @@ def _at_stationary_point(run, point: StationaryPoint, increases: int, critical) 
     surface = run.surface
     arrived = "Converged" if run.status == CONVERGED else "Ended close"
     where_ = f"({point.point[0]:.4g}, {point.point[1]:.4g}), f = {point.value:.4g}"
-    overshoot = (f" On the way the loss rose on {increases} of {run.stop_step} steps: it "
-                 f"overshot before settling." if increases else "")
+    overshoot = (
+        f" On the way the loss rose on {increases} of {run.stop_step} steps: it "
+        f"overshot before settling."
+        if increases
+        else ""
+    )
     if point.kind == GLOBAL_MINIMUM:
         headline = f"{arrived} to the global minimum {where_} after {_steps_phrase(run)}."
-        return Diagnosis("global_minimum", headline, headline + overshoot, critical, point,
-                         increases)
+        return Diagnosis(
+            "global_minimum", headline, headline + overshoot, critical, point, increases
+        )
     if point.kind == LOCAL_MINIMUM:
         best = surface.global_minima
         comparison = ""
         if best:
             b = best[0]
-            comparison = (f" It is only a local minimum: the global minimum is at "
-                          f"({b.point[0]:.4g}, {b.point[1]:.4g}) with f = {b.value:.4g}. The start "
-                          "decides which basin you fall into; try another start, momentum or noise.")
+            comparison = (
+                f" It is only a local minimum: the global minimum is at "
+                f"({b.point[0]:.4g}, {b.point[1]:.4g}) with f = {b.value:.4g}. The start "
+                "decides which basin you fall into; try another start, momentum or noise."
+            )
         headline = f"{arrived} to a local minimum {where_} after {_steps_phrase(run)}."
-        return Diagnosis("local_minimum", headline, headline + comparison + overshoot, critical,
-                         point, increases)
+        return Diagnosis(
+            "local_minimum", headline, headline + comparison + overshoot, critical, point, increases
+        )
     noun = "a local maximum" if point.kind == LOCAL_MAXIMUM else "a saddle point"
     headline = f"Stalled at {noun} {where_} after {_steps_phrase(run)}."
-    message = (headline + " The gradient vanishes there although it is not a minimum: descent "
-               "slows to a crawl. Gradient noise, or a start slightly off the ridge, lets it escape.")
+    message = (
+        headline + " The gradient vanishes there although it is not a minimum: descent "
+        "slows to a crawl. Gradient noise, or a start slightly off the ridge, lets it escape."
+    )
     return Diagnosis("saddle", headline, message, critical, point, increases)
 
 
@@ -177,61 +187,97 @@ def _diverged(run: Run, critical: float) -> Diagnosis:
     headline = f"Diverged at step {run.stop_step}: {run.reason}."
     lr = optimizer.lr
     if not surface.bounded_below:
-        cause = ("This surface has no bottom: f decreases for ever along a valley, so every "
-                 "descent that leaves the saddle slides away. Divergence is the right answer here.")
+        cause = (
+            "This surface has no bottom: f decreases for ever along a valley, so every "
+            "descent that leaves the saddle slides away. Divergence is the right answer here."
+        )
     elif optimizer.name == "sgd":
-        rule = "2/λmax" if optimizer.momentum == 0 else f"2(1+β)/λmax with β = {optimizer.momentum:g}"
+        rule = (
+            "2/λmax" if optimizer.momentum == 0 else f"2(1+β)/λmax with β = {optimizer.momentum:g}"
+        )
         if lr > critical:
-            cause = (f"The cause is the learning rate: lr {lr:.3g} is above {rule} = "
-                     f"{critical:.3g} at the start, so every step overshoots the valley floor "
-                     f"by more than it gained and the oscillation grows. Use lr < {critical:.3g}.")
+            cause = (
+                f"The cause is the learning rate: lr {lr:.3g} is above {rule} = "
+                f"{critical:.3g} at the start, so every step overshoots the valley floor "
+                f"by more than it gained and the oscillation grows. Use lr < {critical:.3g}."
+            )
         else:
-            cause = (f"lr {lr:.3g} is below {rule} = {critical:.3g} at the start, but the "
-                     "curvature grows along the path: where λmax is larger the same rate "
-                     "overshoots. A smaller rate, or a start nearer the minimum, stays stable.")
+            cause = (
+                f"lr {lr:.3g} is below {rule} = {critical:.3g} at the start, but the "
+                "curvature grows along the path: where λmax is larger the same rate "
+                "overshoots. A smaller rate, or a start nearer the minimum, stays stable."
+            )
     elif optimizer.name == "newton":
-        cause = ("Newton's step −H⁻¹g is huge where the Hessian is nearly singular; "
-                 "a smaller lr (a damped Newton step) keeps it in the box.")
+        cause = (
+            "Newton's step −H⁻¹g is huge where the Hessian is nearly singular; "
+            "a smaller lr (a damped Newton step) keeps it in the box."
+        )
     else:
-        cause = (f"{optimizer.rule.title} scales each coordinate by its own gradient history, "
-                 f"so steps are about lr = {lr:.3g} long whatever the slope; the bound "
-                 f"2/λmax = {critical:.3g} of plain descent does not apply directly. "
-                 "A smaller lr keeps it stable.")
+        cause = (
+            f"{optimizer.rule.title} scales each coordinate by its own gradient history, "
+            f"so steps are about lr = {lr:.3g} long whatever the slope; the bound "
+            f"2/λmax = {critical:.3g} of plain descent does not apply directly. "
+            "A smaller lr keeps it stable."
+        )
     return Diagnosis("diverged", headline, f"{headline} {cause}", critical)
 
 
 def _oscillating(run: Run, increases: int, zigzags: int, critical: float) -> Diagnosis:
-    headline = (f"Oscillating: the loss rose on {increases} of {run.stop_step} steps "
-                f"and the path has not settled.")
-    detail = (f" The step along the steepest direction flipped sign {zigzags} times: the path "
-              "zig-zags across the valley instead of running along it.") if zigzags else ""
+    headline = (
+        f"Oscillating: the loss rose on {increases} of {run.stop_step} steps "
+        f"and the path has not settled."
+    )
+    detail = (
+        (
+            f" The step along the steepest direction flipped sign {zigzags} times: the path "
+            "zig-zags across the valley instead of running along it."
+        )
+        if zigzags
+        else ""
+    )
     advice = ""
     if run.optimizer.name == "sgd" and math.isfinite(critical):
-        advice = (f" The critical rate at the start is {critical:.3g}; lr {run.optimizer.lr:.3g} "
-                  f"is {'above' if run.optimizer.lr > critical else 'near'} it. "
-                  "A smaller rate, or momentum, damps the zig-zag.")
+        advice = (
+            f" The critical rate at the start is {critical:.3g}; lr {run.optimizer.lr:.3g} "
+            f"is {'above' if run.optimizer.lr > critical else 'near'} it. "
+            "A smaller rate, or momentum, damps the zig-zag."
+        )
     else:
         advice = " A smaller learning rate damps it."
-    return Diagnosis("oscillating", headline, headline + detail + advice, critical,
-                     loss_increases=increases, zigzags=zigzags)
+    return Diagnosis(
+        "oscillating",
+        headline,
+        headline + detail + advice,
+        critical,
+        loss_increases=increases,
+        zigzags=zigzags,
+    )
 
 
 def _slow(run: Run, critical: float, increases: int) -> Diagnosis:
     surface, optimizer = run.surface, run.optimizer
-    end_gradient = run.gradients[-1] if run.gradients is not None else surface.grad(run.final_points)
+    end_gradient = (
+        run.gradients[-1] if run.gradients is not None else surface.grad(run.final_points)
+    )
     gradient_norm = float(np.linalg.norm(end_gradient))
     best = surface.minimum_value
     gap = "" if best is None else f", f − f* = {float(run.final_values) - best:.3g}"
-    headline = (f"Too slow: after {run.stop_step} steps it is still far from any minimum "
-                f"(‖∇f‖ = {gradient_norm:.3g}{gap}).")
+    headline = (
+        f"Too slow: after {run.stop_step} steps it is still far from any minimum "
+        f"(‖∇f‖ = {gradient_norm:.3g}{gap})."
+    )
     lr = optimizer.lr
     here = critical_learning_rate(surface, run.final_points, optimizer.momentum)
     if optimizer.name == "sgd" and math.isfinite(here) and lr < 0.25 * here:
-        advice = (f" The learning rate {lr:.3g} is {here / lr:.0f}x below the critical rate "
-                  f"{here:.3g} where it stopped: try lr ≈ {0.5 * here:.3g}, or more steps.")
+        advice = (
+            f" The learning rate {lr:.3g} is {here / lr:.0f}x below the critical rate "
+            f"{here:.3g} where it stopped: try lr ≈ {0.5 * here:.3g}, or more steps."
+        )
     elif gradient_norm < 1e-3:
-        advice = (" The slope here is almost flat, so each step is tiny: a plateau. Momentum or "
-                  "an adaptive optimizer (Adam, RMSprop) crosses it faster.")
+        advice = (
+            " The slope here is almost flat, so each step is tiny: a plateau. Momentum or "
+            "an adaptive optimizer (Adam, RMSprop) crosses it faster."
+        )
     else:
         advice = " A larger learning rate, more steps, or momentum would get further."
     return Diagnosis("slow", headline, headline + advice, critical, loss_increases=increases)

@@ -110,23 +110,25 @@ def _finite_at_least(hp: Mapping[str, Any], name: str, lower: float = 0.0) -> No
     value = hp[name]
     _require(
         isinstance(value, int | float) and math.isfinite(value) and value >= lower,
-        name, value, f"must be a finite number >= {lower:g}",
+        name,
+        value,
+        f"must be a finite number >= {lower:g}",
     )
 
 
 def _in_unit_interval(hp: Mapping[str, Any], name: str, value: Any, closed: bool = False) -> None:
     upper_ok = value <= 1.0 if closed else value < 1.0
     _require(
-        isinstance(value, int | float) and 0.0 <= value and upper_ok,
-        name, value, "must be in [0, 1]" if closed else "must be in [0, 1)",
+        isinstance(value, int | float) and value >= 0.0 and upper_ok,
+        name,
+        value,
+        "must be in [0, 1]" if closed else "must be in [0, 1)",
     )
 
 
 def _betas(hp: Mapping[str, Any]) -> tuple[float, float]:
     betas = hp["betas"]
-    _require(
-        isinstance(betas, tuple | list) and len(betas) == 2, "betas", betas, "must be a pair"
-    )
+    _require(isinstance(betas, tuple | list) and len(betas) == 2, "betas", betas, "must be a pair")
     for index, beta in enumerate(betas):
         _in_unit_interval(hp, f"beta parameter at index {index}", beta)
     return float(betas[0]), float(betas[1])
@@ -375,7 +377,9 @@ def _zeros_init(count: Callable[[Mapping[str, Any]], int]) -> Callable:
     return lambda hp: lambda theta: tuple(_filled(theta, 0.0) for _ in range(count(hp)))
 
 
-_LR_HELP = "How far each step moves along the (scaled) gradient. Too small crawls; too large overshoots."
+_LR_HELP = (
+    "How far each step moves along the (scaled) gradient. Too small crawls; too large overshoots."
+)
 _WD_HELP = "L2 penalty λ added to the gradient as λθ: pulls the parameters toward zero."
 _EPS_HELP = "A small number added to the denominator so it never divides by zero."
 
@@ -393,7 +397,10 @@ def _eps(default: float) -> HyperparameterSpec:
 
 
 _BETAS = HyperparameterSpec(
-    "betas", (0.9, 0.999), 0.0, 0.9999,
+    "betas",
+    (0.9, 0.999),
+    0.0,
+    0.9999,
     "Decay rates of the running averages of the gradient (β1) and of its square (β2). "
     "Keras's Adam uses the same defaults but adds ε before the bias correction.",
     kind="pair",
@@ -409,100 +416,171 @@ def _names(*names: str) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
 
 _RULES: tuple[OptimizerRule, ...] = (
     OptimizerRule(
-        "sgd", "SGD / gradient descent",
+        "sgd",
+        "SGD / gradient descent",
         (
             _lr(1e-3),
-            HyperparameterSpec("momentum", 0.0, 0.0, 0.999, "Heavy-ball momentum μ: the share of "
-                               "the previous step carried into the next. 0 is plain descent."),
-            HyperparameterSpec("dampening", 0.0, 0.0, 1.0, "Scales the new gradient by (1 − τ) "
-                               "inside the momentum buffer."),
-            HyperparameterSpec("nesterov", False, help="Look ahead: use g + μb instead of b. "
-                               "Needs momentum > 0 and dampening 0.", kind="bool"),
+            HyperparameterSpec(
+                "momentum",
+                0.0,
+                0.0,
+                0.999,
+                "Heavy-ball momentum μ: the share of "
+                "the previous step carried into the next. 0 is plain descent.",
+            ),
+            HyperparameterSpec(
+                "dampening",
+                0.0,
+                0.0,
+                1.0,
+                "Scales the new gradient by (1 − τ) inside the momentum buffer.",
+            ),
+            HyperparameterSpec(
+                "nesterov",
+                False,
+                help="Look ahead: use g + μb instead of b. Needs momentum > 0 and dampening 0.",
+                kind="bool",
+            ),
             _weight_decay(),
         ),
         lambda hp: ("momentum_buffer",) if hp["momentum"] else (),
         _zeros_init(lambda hp: 1 if hp["momentum"] else 0),
-        _sgd_step, _sgd_validate,
+        _sgd_step,
+        _sgd_validate,
         "θ ← θ − γ·g, optionally with heavy-ball or Nesterov momentum. Keras keeps γ inside the "
-        "velocity (v = μv − γg): the same path at a constant rate, a different one under a schedule.",
+        "velocity (v = μv − γg): the same path at a constant rate, a different one under a "
+        "schedule.",
     ),
     OptimizerRule(
-        "adam", "Adam",
+        "adam",
+        "Adam",
         (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(), _AMSGRAD),
-        _adam_names, _zeros_init(lambda hp: len(_adam_names(hp))),
-        _make_adam_step(decoupled=False), _adam_validate,
+        _adam_names,
+        _zeros_init(lambda hp: len(_adam_names(hp))),
+        _make_adam_step(decoupled=False),
+        _adam_validate,
         "Momentum on the gradient and a per-coordinate step size from the running mean of g², "
         "both bias-corrected: the first step moves every coordinate by about γ.",
     ),
     OptimizerRule(
-        "adamw", "AdamW",
+        "adamw",
+        "AdamW",
         (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(1e-2), _AMSGRAD),
-        _adam_names, _zeros_init(lambda hp: len(_adam_names(hp))),
-        _make_adam_step(decoupled=True), _adam_validate,
+        _adam_names,
+        _zeros_init(lambda hp: len(_adam_names(hp))),
+        _make_adam_step(decoupled=True),
+        _adam_validate,
         "Adam with decoupled weight decay: θ shrinks by γλθ each step instead of λθ joining g.",
     ),
     OptimizerRule(
-        "rmsprop", "RMSprop",
+        "rmsprop",
+        "RMSprop",
         (
             _lr(1e-2),
-            HyperparameterSpec("alpha", 0.99, 0.0, 0.999, "Decay of the running mean of g². "
-                               "Keras calls it rho and defaults to 0.9."),
-            _eps(1e-8), _weight_decay(),
+            HyperparameterSpec(
+                "alpha",
+                0.99,
+                0.0,
+                0.999,
+                "Decay of the running mean of g². Keras calls it rho and defaults to 0.9.",
+            ),
+            _eps(1e-8),
+            _weight_decay(),
             HyperparameterSpec("momentum", 0.0, 0.0, 0.999, "Momentum on the scaled step."),
-            HyperparameterSpec("centered", False, help="Divide by the variance of g instead of "
-                               "its raw second moment.", kind="bool"),
+            HyperparameterSpec(
+                "centered",
+                False,
+                help="Divide by the variance of g instead of its raw second moment.",
+                kind="bool",
+            ),
         ),
-        _rmsprop_names, _zeros_init(lambda hp: len(_rmsprop_names(hp))),
-        _rmsprop_step, _rmsprop_validate,
+        _rmsprop_names,
+        _zeros_init(lambda hp: len(_rmsprop_names(hp))),
+        _rmsprop_step,
+        _rmsprop_validate,
         "Divides each coordinate's gradient by the root of its running mean square. No bias "
         "correction: the first step is about 10γ at α = 0.99.",
     ),
     OptimizerRule(
-        "adagrad", "Adagrad",
+        "adagrad",
+        "Adagrad",
         (
             _lr(1e-2),
             HyperparameterSpec("lr_decay", 0.0, 0.0, 1.0, "Shrinks γ as 1/(1 + (t−1)·lr_decay)."),
             _weight_decay(),
-            HyperparameterSpec("initial_accumulator_value", 0.0, 0.0, 10.0,
-                               "Starting value of the sum of squared gradients."),
+            HyperparameterSpec(
+                "initial_accumulator_value",
+                0.0,
+                0.0,
+                10.0,
+                "Starting value of the sum of squared gradients.",
+            ),
             _eps(1e-10),
         ),
-        _names("sum"), _adagrad_init, _adagrad_step, _adagrad_validate,
+        _names("sum"),
+        _adagrad_init,
+        _adagrad_step,
+        _adagrad_validate,
         "Divides by the root of the sum of all past g²: steps shrink for ever.",
     ),
     OptimizerRule(
-        "adadelta", "Adadelta",
+        "adadelta",
+        "Adadelta",
         (
             HyperparameterSpec("lr", 1.0, 1e-5, 10.0, _LR_HELP, log_scale=True),
             HyperparameterSpec("rho", 0.9, 0.0, 1.0, "Decay of the running means of g² and Δ²."),
-            _eps(1e-6), _weight_decay(),
+            _eps(1e-6),
+            _weight_decay(),
         ),
-        _names("square_avg", "acc_delta"), _zeros_init(lambda hp: 2),
-        _adadelta_step, _adadelta_validate,
+        _names("square_avg", "acc_delta"),
+        _zeros_init(lambda hp: 2),
+        _adadelta_step,
+        _adadelta_validate,
         "Step size from the ratio of past update size to past gradient size. It starts very "
         "slowly: the first step is about 3e-3 per coordinate whatever the gradient.",
     ),
     OptimizerRule(
-        "nadam", "NAdam",
+        "nadam",
+        "NAdam",
         (
-            _lr(2e-3), _BETAS, _eps(1e-8), _weight_decay(),
-            HyperparameterSpec("momentum_decay", 4e-3, 0.0, 0.1, "ψ in the momentum schedule "
-                               "μ_t = β1(1 − ½·0.96^{tψ})."),
+            _lr(2e-3),
+            _BETAS,
+            _eps(1e-8),
+            _weight_decay(),
+            HyperparameterSpec(
+                "momentum_decay",
+                4e-3,
+                0.0,
+                0.1,
+                "ψ in the momentum schedule μ_t = β1(1 − ½·0.96^{tψ}).",
+            ),
         ),
-        _names("exp_avg", "exp_avg_sq", "mu_product"), _nadam_init,
-        _nadam_step, _nadam_validate,
+        _names("exp_avg", "exp_avg_sq", "mu_product"),
+        _nadam_init,
+        _nadam_step,
+        _nadam_validate,
         "Adam with Nesterov's look-ahead on the first moment.",
     ),
     OptimizerRule(
-        "newton", "Newton's method",
+        "newton",
+        "Newton's method",
         (
-            HyperparameterSpec("lr", 1.0, 1e-5, 10.0, "Fraction of the full Newton step taken.",
-                               log_scale=True),
-            HyperparameterSpec("damping", 1e-3, 0.0, 10.0, "Added to the shift 2|λmin| where the "
-                               "Hessian is not positive definite.", log_scale=False),
+            HyperparameterSpec(
+                "lr", 1.0, 1e-5, 10.0, "Fraction of the full Newton step taken.", log_scale=True
+            ),
+            HyperparameterSpec(
+                "damping",
+                1e-3,
+                0.0,
+                10.0,
+                "Added to the shift 2|λmin| where the Hessian is not positive definite.",
+                log_scale=False,
+            ),
         ),
-        _names("damped"), _zeros_init(lambda hp: 1),
-        _newton_step, _newton_validate,
+        _names("damped"),
+        _zeros_init(lambda hp: 1),
+        _newton_step,
+        _newton_validate,
         "θ ← θ − γH⁻¹g: second order, not in torch.optim. Pure Newton heads for any stationary "
         "point, saddles included; where H is not positive definite it takes a damped step.",
         elementwise=False,
@@ -582,8 +660,10 @@ def _checked_rows(optimizer: Optimizer, name: str, value: Any) -> np.ndarray:
     """value as a float64 array, every entry checked by the rule's own validation."""
     rule = optimizer.rule
     if name not in PER_START_NAMES or name not in rule.defaults:
-        raise ValueError(f"{rule.name} cannot vary {name!r} per start; it can vary "
-                         f"{', '.join(n for n in PER_START_NAMES if n in rule.defaults)}")
+        raise ValueError(
+            f"{rule.name} cannot vary {name!r} per start; it can vary "
+            f"{', '.join(n for n in PER_START_NAMES if n in rule.defaults)}"
+        )
     rows = np.asarray(value, dtype=np.float64)
     if rows.ndim not in ((1, 2) if name == "lr" else (1,)) or rows.size == 0:
         raise ValueError(f"Invalid {name}: per-start values must have shape (N,), not {rows.shape}")

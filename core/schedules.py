@@ -79,22 +79,31 @@ _RULES = (
             ScheduleParameter("step_size", 100, 1, 10_000, "Steps between two cuts.", integer=True),
             ScheduleParameter("gamma", 0.5, 0.0, 1.0, "Factor applied at each cut."),
         ),
-        _step, "Multiply the rate by gamma every step_size steps.",
+        _step,
+        "Multiply the rate by gamma every step_size steps.",
     ),
     ScheduleRule(
         "exponential",
         (ScheduleParameter("gamma", 0.99, 0.0, 1.0, "Factor applied after every step."),),
-        _exponential, "Multiply the rate by gamma after every step.",
+        _exponential,
+        "Multiply the rate by gamma after every step.",
     ),
     ScheduleRule(
         "cosine",
         (
-            ScheduleParameter("T_max", 200, 1, 10_000, "Steps from the full rate down to eta_min "
-                              "(as torch: it climbs back up over the next T_max steps).",
-                              integer=True),
+            ScheduleParameter(
+                "T_max",
+                200,
+                1,
+                10_000,
+                "Steps from the full rate down to eta_min "
+                "(as torch: it climbs back up over the next T_max steps).",
+                integer=True,
+            ),
             ScheduleParameter("eta_min", 0.0, 0.0, 10.0, "The lowest rate."),
         ),
-        _cosine, "Half a cosine from the full rate down to eta_min over T_max steps.",
+        _cosine,
+        "Half a cosine from the full rate down to eta_min over T_max steps.",
     ),
 )
 

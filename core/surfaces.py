@@ -87,7 +87,9 @@ class Surface:
     latex: str = ""
     parameters: dict[str, float] = field(default_factory=dict)
     bounded_below: bool = True
-    stochastic_gradient_components: Callable[[Any, Any, np.random.Generator], tuple[Any, Any]] | None = None
+    stochastic_gradient_components: (
+        Callable[[Any, Any, np.random.Generator], tuple[Any, Any]] | None
+    ) = None
     """For model surfaces in mini-batch mode: (x, y, rng) -> the gradient of a random batch's
     loss. descend gives it to the optimizer (instead of the exact gradient plus noise) and still
     records the exact gradient."""
@@ -112,9 +114,7 @@ class Surface:
         with np.errstate(all="ignore"):
             f_xx, f_xy, f_yy = self.hessian_components(points[..., 0], points[..., 1])
         shape = points.shape[:-1]
-        return np.stack(
-            [_stack_last(shape, f_xx, f_xy), _stack_last(shape, f_xy, f_yy)], axis=-2
-        )
+        return np.stack([_stack_last(shape, f_xx, f_xy), _stack_last(shape, f_xy, f_yy)], axis=-2)
 
     # ----- the table of stationary points -----------------------------------------------------
     @property
@@ -164,8 +164,10 @@ class Surface:
 def _stack_last(shape: tuple[int, ...], first: Any, second: Any) -> np.ndarray:
     """Stack two components (arrays or constants) into shape + (2,)."""
     return np.stack(
-        [np.broadcast_to(np.asarray(first, np.float64), shape),
-         np.broadcast_to(np.asarray(second, np.float64), shape)],
+        [
+            np.broadcast_to(np.asarray(first, np.float64), shape),
+            np.broadcast_to(np.asarray(second, np.float64), shape),
+        ],
         axis=-1,
     )
 
@@ -271,7 +273,9 @@ def _rastrigin_minima() -> tuple[StationaryPoint, ...]:
     for integer in range(-5, 6):
         x = float(integer)
         for _ in range(50):
-            x -= (2 * x + 20 * PI * math.sin(2 * PI * x)) / (2 + 40 * PI * PI * math.cos(2 * PI * x))
+            x -= (2 * x + 20 * PI * math.sin(2 * PI * x)) / (
+                2 + 40 * PI * PI * math.cos(2 * PI * x)
+            )
         roots.append(x)
     points = []
     for x in roots:
@@ -652,148 +656,291 @@ _CATALOGUE: tuple[SurfaceEntry, ...] = (
         "bowl",
         bowl,
         (
-            ParameterSpec("kappa", 10.0, 1.0, 1000.0, "Condition number: the ratio of the "
-                          "steepest to the flattest curvature. 1 is a round bowl.", log_scale=True),
-            ParameterSpec("angle", 0.0, 0.0, 90.0, "Rotation of the valley in degrees. Adaptive "
-                          "optimizers (Adam, RMSprop) behave differently once it is rotated."),
+            ParameterSpec(
+                "kappa",
+                10.0,
+                1.0,
+                1000.0,
+                "Condition number: the ratio of the "
+                "steepest to the flattest curvature. 1 is a round bowl.",
+                log_scale=True,
+            ),
+            ParameterSpec(
+                "angle",
+                0.0,
+                0.0,
+                90.0,
+                "Rotation of the valley in degrees. Adaptive "
+                "optimizers (Adam, RMSprop) behave differently once it is rotated.",
+            ),
         ),
     ),
-    SurfaceEntry("rosenbrock", _fixed(
-        "rosenbrock", "Rosenbrock's banana valley",
-        (_rosenbrock_value, _rosenbrock_gradient, _rosenbrock_hessian),
-        (-2.0, 2.0, -1.0, 3.0), (-1.5, 2.0),
-        "A curved, flat-bottomed valley: easy to fall into, slow to follow to (1, 1).",
-        _points(GLOBAL_MINIMUM, (1.0, 1.0, 0.0)),
-        r"(1 - x)^2 + 100\,(y - x^2)^2", log_colors=True)),
-    SurfaceEntry("himmelblau", _fixed(
-        "himmelblau", "Himmelblau's function",
-        (_himmelblau_value, _himmelblau_gradient, _himmelblau_hessian),
-        (-5.0, 5.0, -5.0, 5.0), (-0.5, 0.5),
-        "Four minima, all with value 0: which one you reach depends on where you start.",
-        _points(GLOBAL_MINIMUM, (3.0, 2.0, 0.0), (-2.805118, 3.131312, 0.0),
-                (-3.779310, -3.283186, 0.0), (3.584428, -1.848126, 0.0))
-        + _points(LOCAL_MAXIMUM, (-0.270845, -0.923039, 181.617))
-        + _points(SADDLE, (3.385154, 0.073852, 13.3119), (0.086678, 2.884255, 67.7192),
-                  (-3.073026, -0.081353, 104.0152), (-0.127961, -1.953715, 178.3372)),
-        r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2", log_colors=True)),
-    SurfaceEntry("rastrigin", _fixed(
-        "rastrigin", "Rastrigin's function",
-        (_rastrigin_value, _rastrigin_gradient, _rastrigin_hessian),
-        (-5.12, 5.12, -5.12, 5.12), (3.1, 2.3),
-        "An egg-crate of 121 local minima on a bowl: plain descent stops in the nearest one.",
-        _rastrigin_minima(),
-        r"20 + \sum_i \left[x_i^2 - 10\cos(2\pi x_i)\right]")),
-    SurfaceEntry("ackley", _fixed(
-        "ackley", "Ackley's function",
-        (_ackley_value, _ackley_gradient, _ackley_hessian),
-        (-5.0, 5.0, -5.0, 5.0), (2.3, 1.7),
-        "A funnel riddled with ripples: a sharp global minimum at the origin, local ones around.",
-        _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0))
-        + _points(LOCAL_MINIMUM, (0.952167, 0.0, 2.579928), (-0.952167, 0.0, 2.579928),
-                  (0.0, 0.952167, 2.579928), (0.0, -0.952167, 2.579928),
-                  (0.968478, 0.968478, 3.574452), (-0.968478, 0.968478, 3.574452),
-                  (0.968478, -0.968478, 3.574452), (-0.968478, -0.968478, 3.574452)),
-        r"-20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + 20 + e")),
-    SurfaceEntry("beale", _fixed(
-        "beale", "Beale's function",
-        (_beale_value, _beale_gradient, _beale_hessian),
-        (-4.5, 4.5, -4.5, 4.5), (-1.0, 1.5),
-        "Steep walls and flat arms; a saddle at (0, 1) on a line where ∂f/∂y vanishes.",
-        _points(GLOBAL_MINIMUM, (3.0, 0.5, 0.0))
-        + _points(SADDLE, (0.0, 1.0, 14.203125), (0.100538, -2.644514, 9.864512)),
-        r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2", log_colors=True)),
-    SurfaceEntry("booth", _fixed(
-        "booth", "Booth's function",
-        (_booth_value, _booth_gradient, _booth_hessian),
-        (-10.0, 10.0, -10.0, 10.0), (-8.0, -6.0),
-        "A convex quadratic with curvatures 2 and 18: a tilted, moderately narrow bowl.",
-        _points(GLOBAL_MINIMUM, (1.0, 3.0, 0.0)),
-        r"(x + 2y - 7)^2 + (2x + y - 5)^2")),
-    SurfaceEntry("matyas", _fixed(
-        "matyas", "Matyas function",
-        (_matyas_value, _matyas_gradient, _matyas_hessian),
-        (-10.0, 10.0, -10.0, 10.0), (8.0, 2.0),
-        "A convex bowl with curvatures 0.04 and 1 along the diagonals: a rotated ravine.",
-        _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0)),
-        r"0.26\,(x^2 + y^2) - 0.48\,xy")),
-    SurfaceEntry("goldstein-price", _fixed(
-        "goldstein-price", "Goldstein–Price function",
-        (_goldstein_price_value, _goldstein_price_gradient, _goldstein_price_hessian),
-        (-2.0, 2.0, -2.0, 2.0), (1.2, 1.5),
-        "Values from 3 to a million: three local minima hide beside the global one at (0, −1).",
-        _points(GLOBAL_MINIMUM, (0.0, -1.0, 3.0))
-        + _points(LOCAL_MINIMUM, (-0.6, -0.4, 30.0), (1.8, 0.2, 84.0), (1.2, 0.8, 840.0))
-        + _points(LOCAL_MAXIMUM, (0.8, 0.2, 1155.0))
-        + _points(SADDLE, (-0.4, -0.6, 35.0), (1.2, -0.2, 99.0), (1.4, 0.6, 980.0),
-                  (0.6, 0.4, 990.0)),
-        r"[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
-        r"\,[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]",
-        log_colors=True)),
-    SurfaceEntry("three-hump-camel", _fixed(
-        "three-hump-camel", "Three-hump camel",
-        (_three_hump_value, _three_hump_gradient, _three_hump_hessian),
-        (-2.0, 2.0, -2.0, 2.0), (-1.9, 1.4),
-        "A global minimum between two shallow local ones, separated by saddles.",
-        _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0))
-        + _mirrored(LOCAL_MINIMUM, 1.747552, -0.873776, 0.298638)
-        + _mirrored(SADDLE, 1.070542, -0.535271, 0.877362),
-        r"2x^2 - 1.05x^4 + x^6/6 + xy + y^2")),
-    SurfaceEntry("six-hump-camel", _fixed(
-        "six-hump-camel", "Six-hump camel",
-        (_six_hump_value, _six_hump_gradient, _six_hump_hessian),
-        (-3.0, 3.0, -2.0, 2.0), (-1.2, -1.2),
-        "Two global minima, four local ones, saddles and maxima: a zoo of stationary points.",
-        _SIX_HUMP_POINTS,
-        r"(4 - 2.1x^2 + x^4/3)\,x^2 + xy + (4y^2 - 4)\,y^2")),
-    SurfaceEntry("styblinski-tang", _fixed(
-        "styblinski-tang", "Styblinski–Tang function",
-        (_styblinski_tang_value, _styblinski_tang_gradient, _styblinski_tang_hessian),
-        (-5.0, 5.0, -5.0, 5.0), (4.5, 4.5),
-        "Four basins of different depths: starting on the wrong side lands in a worse minimum.",
-        _points(GLOBAL_MINIMUM, (-2.903534, -2.903534, -78.332331))
-        + _points(LOCAL_MINIMUM, (-2.903534, 2.746803, -64.195612),
-                  (2.746803, -2.903534, -64.195612), (2.746803, 2.746803, -50.058893))
-        + _points(LOCAL_MAXIMUM, (0.156731, 0.156731, 0.391225))
-        + _points(SADDLE, (-2.903534, 0.156731, -38.970553), (0.156731, -2.903534, -38.970553),
-                  (2.746803, 0.156731, -24.833834), (0.156731, 2.746803, -24.833834)),
-        r"\tfrac12 \sum_i (x_i^4 - 16x_i^2 + 5x_i)")),
-    SurfaceEntry("mccormick", _fixed(
-        "mccormick", "McCormick function",
-        (_mccormick_value, _mccormick_gradient, _mccormick_hessian),
-        (-1.5, 4.0, -3.0, 4.0), (3.5, 3.5),
-        "A tilted valley with a wave in it: one global and one local minimum, a saddle between.",
-        _points(GLOBAL_MINIMUM, (-0.5471976, -1.5471976, -1.9132230))
-        + _points(LOCAL_MINIMUM, (2.594395, 1.594395, 1.228370))
-        + _points(SADDLE, (1.547198, 0.547198, 1.913223)),
-        r"\sin(x + y) + (x - y)^2 - 1.5x + 2.5y + 1")),
-    SurfaceEntry("levi13", _fixed(
-        "levi13", "Lévi function N.13",
-        (_levi13_value, _levi13_gradient, _levi13_hessian),
-        (-4.0, 4.0, -4.0, 4.0), (0.0, 0.0),
-        "A rippled valley with dozens of local minima; only (1, 1) reaches zero.",
-        _points(GLOBAL_MINIMUM, (1.0, 1.0, 0.0)),
-        r"\sin^2 3\pi x + (x-1)^2(1 + \sin^2 3\pi y) + (y-1)^2(1 + \sin^2 2\pi y)")),
-    SurfaceEntry("saddle", _fixed(
-        "saddle", "Saddle x² − y²",
-        (_saddle_value, _saddle_gradient, _saddle_hessian),
-        (-2.0, 2.0, -2.0, 2.0), (1.5, 0.001),
-        "Downhill in y, uphill in x: descent slows near the centre, then slides away for ever.",
-        _points(SADDLE, (0.0, 0.0, 0.0)),
-        r"x^2 - y^2", bounded_below=False)),
-    SurfaceEntry("monkey-saddle", _fixed(
-        "monkey-saddle", "Monkey saddle x³ − 3xy²",
-        (_monkey_saddle_value, _monkey_saddle_gradient, _monkey_saddle_hessian),
-        (-2.0, 2.0, -2.0, 2.0), (1.5, 0.2),
-        "Three valleys meet at a flat point where gradient and curvature both vanish.",
-        _points(DEGENERATE, (0.0, 0.0, 0.0)),
-        r"x^3 - 3xy^2", bounded_below=False)),
-    SurfaceEntry("easom", _fixed(
-        "easom", "Easom's function",
-        (_easom_value, _easom_gradient, _easom_hessian),
-        (0.0, 2 * PI, 0.0, 2 * PI), (2.2, 2.6),
-        "Flat almost everywhere with one narrow well at (π, π): far starts feel no slope.",
-        _points(GLOBAL_MINIMUM, (PI, PI, -1.0)),
-        r"-\cos x \cos y\, e^{-(x-\pi)^2 - (y-\pi)^2}")),
+    SurfaceEntry(
+        "rosenbrock",
+        _fixed(
+            "rosenbrock",
+            "Rosenbrock's banana valley",
+            (_rosenbrock_value, _rosenbrock_gradient, _rosenbrock_hessian),
+            (-2.0, 2.0, -1.0, 3.0),
+            (-1.5, 2.0),
+            "A curved, flat-bottomed valley: easy to fall into, slow to follow to (1, 1).",
+            _points(GLOBAL_MINIMUM, (1.0, 1.0, 0.0)),
+            r"(1 - x)^2 + 100\,(y - x^2)^2",
+            log_colors=True,
+        ),
+    ),
+    SurfaceEntry(
+        "himmelblau",
+        _fixed(
+            "himmelblau",
+            "Himmelblau's function",
+            (_himmelblau_value, _himmelblau_gradient, _himmelblau_hessian),
+            (-5.0, 5.0, -5.0, 5.0),
+            (-0.5, 0.5),
+            "Four minima, all with value 0: which one you reach depends on where you start.",
+            _points(
+                GLOBAL_MINIMUM,
+                (3.0, 2.0, 0.0),
+                (-2.805118, 3.131312, 0.0),
+                (-3.779310, -3.283186, 0.0),
+                (3.584428, -1.848126, 0.0),
+            )
+            + _points(LOCAL_MAXIMUM, (-0.270845, -0.923039, 181.617))
+            + _points(
+                SADDLE,
+                (3.385154, 0.073852, 13.3119),
+                (0.086678, 2.884255, 67.7192),
+                (-3.073026, -0.081353, 104.0152),
+                (-0.127961, -1.953715, 178.3372),
+            ),
+            r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            log_colors=True,
+        ),
+    ),
+    SurfaceEntry(
+        "rastrigin",
+        _fixed(
+            "rastrigin",
+            "Rastrigin's function",
+            (_rastrigin_value, _rastrigin_gradient, _rastrigin_hessian),
+            (-5.12, 5.12, -5.12, 5.12),
+            (3.1, 2.3),
+            "An egg-crate of 121 local minima on a bowl: plain descent stops in the nearest one.",
+            _rastrigin_minima(),
+            r"20 + \sum_i \left[x_i^2 - 10\cos(2\pi x_i)\right]",
+        ),
+    ),
+    SurfaceEntry(
+        "ackley",
+        _fixed(
+            "ackley",
+            "Ackley's function",
+            (_ackley_value, _ackley_gradient, _ackley_hessian),
+            (-5.0, 5.0, -5.0, 5.0),
+            (2.3, 1.7),
+            "A funnel riddled with ripples: a sharp global minimum at the origin, local ones "
+            "around.",
+            _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0))
+            + _points(
+                LOCAL_MINIMUM,
+                (0.952167, 0.0, 2.579928),
+                (-0.952167, 0.0, 2.579928),
+                (0.0, 0.952167, 2.579928),
+                (0.0, -0.952167, 2.579928),
+                (0.968478, 0.968478, 3.574452),
+                (-0.968478, 0.968478, 3.574452),
+                (0.968478, -0.968478, 3.574452),
+                (-0.968478, -0.968478, 3.574452),
+            ),
+            r"-20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + 20 + e",
+        ),
+    ),
+    SurfaceEntry(
+        "beale",
+        _fixed(
+            "beale",
+            "Beale's function",
+            (_beale_value, _beale_gradient, _beale_hessian),
+            (-4.5, 4.5, -4.5, 4.5),
+            (-1.0, 1.5),
+            "Steep walls and flat arms; a saddle at (0, 1) on a line where ∂f/∂y vanishes.",
+            _points(GLOBAL_MINIMUM, (3.0, 0.5, 0.0))
+            + _points(SADDLE, (0.0, 1.0, 14.203125), (0.100538, -2.644514, 9.864512)),
+            r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+            log_colors=True,
+        ),
+    ),
+    SurfaceEntry(
+        "booth",
+        _fixed(
+            "booth",
+            "Booth's function",
+            (_booth_value, _booth_gradient, _booth_hessian),
+            (-10.0, 10.0, -10.0, 10.0),
+            (-8.0, -6.0),
+            "A convex quadratic with curvatures 2 and 18: a tilted, moderately narrow bowl.",
+            _points(GLOBAL_MINIMUM, (1.0, 3.0, 0.0)),
+            r"(x + 2y - 7)^2 + (2x + y - 5)^2",
+        ),
+    ),
+    SurfaceEntry(
+        "matyas",
+        _fixed(
+            "matyas",
+            "Matyas function",
+            (_matyas_value, _matyas_gradient, _matyas_hessian),
+            (-10.0, 10.0, -10.0, 10.0),
+            (8.0, 2.0),
+            "A convex bowl with curvatures 0.04 and 1 along the diagonals: a rotated ravine.",
+            _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0)),
+            r"0.26\,(x^2 + y^2) - 0.48\,xy",
+        ),
+    ),
+    SurfaceEntry(
+        "goldstein-price",
+        _fixed(
+            "goldstein-price",
+            "Goldstein–Price function",
+            (_goldstein_price_value, _goldstein_price_gradient, _goldstein_price_hessian),
+            (-2.0, 2.0, -2.0, 2.0),
+            (1.2, 1.5),
+            "Values from 3 to a million: three local minima hide beside the global one at (0, −1).",
+            _points(GLOBAL_MINIMUM, (0.0, -1.0, 3.0))
+            + _points(LOCAL_MINIMUM, (-0.6, -0.4, 30.0), (1.8, 0.2, 84.0), (1.2, 0.8, 840.0))
+            + _points(LOCAL_MAXIMUM, (0.8, 0.2, 1155.0))
+            + _points(
+                SADDLE, (-0.4, -0.6, 35.0), (1.2, -0.2, 99.0), (1.4, 0.6, 980.0), (0.6, 0.4, 990.0)
+            ),
+            r"[1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
+            r"\,[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]",
+            log_colors=True,
+        ),
+    ),
+    SurfaceEntry(
+        "three-hump-camel",
+        _fixed(
+            "three-hump-camel",
+            "Three-hump camel",
+            (_three_hump_value, _three_hump_gradient, _three_hump_hessian),
+            (-2.0, 2.0, -2.0, 2.0),
+            (-1.9, 1.4),
+            "A global minimum between two shallow local ones, separated by saddles.",
+            _points(GLOBAL_MINIMUM, (0.0, 0.0, 0.0))
+            + _mirrored(LOCAL_MINIMUM, 1.747552, -0.873776, 0.298638)
+            + _mirrored(SADDLE, 1.070542, -0.535271, 0.877362),
+            r"2x^2 - 1.05x^4 + x^6/6 + xy + y^2",
+        ),
+    ),
+    SurfaceEntry(
+        "six-hump-camel",
+        _fixed(
+            "six-hump-camel",
+            "Six-hump camel",
+            (_six_hump_value, _six_hump_gradient, _six_hump_hessian),
+            (-3.0, 3.0, -2.0, 2.0),
+            (-1.2, -1.2),
+            "Two global minima, four local ones, saddles and maxima: a zoo of stationary points.",
+            _SIX_HUMP_POINTS,
+            r"(4 - 2.1x^2 + x^4/3)\,x^2 + xy + (4y^2 - 4)\,y^2",
+        ),
+    ),
+    SurfaceEntry(
+        "styblinski-tang",
+        _fixed(
+            "styblinski-tang",
+            "Styblinski–Tang function",
+            (_styblinski_tang_value, _styblinski_tang_gradient, _styblinski_tang_hessian),
+            (-5.0, 5.0, -5.0, 5.0),
+            (4.5, 4.5),
+            "Four basins of different depths: starting on the wrong side lands in a worse minimum.",
+            _points(GLOBAL_MINIMUM, (-2.903534, -2.903534, -78.332331))
+            + _points(
+                LOCAL_MINIMUM,
+                (-2.903534, 2.746803, -64.195612),
+                (2.746803, -2.903534, -64.195612),
+                (2.746803, 2.746803, -50.058893),
+            )
+            + _points(LOCAL_MAXIMUM, (0.156731, 0.156731, 0.391225))
+            + _points(
+                SADDLE,
+                (-2.903534, 0.156731, -38.970553),
+                (0.156731, -2.903534, -38.970553),
+                (2.746803, 0.156731, -24.833834),
+                (0.156731, 2.746803, -24.833834),
+            ),
+            r"\tfrac12 \sum_i (x_i^4 - 16x_i^2 + 5x_i)",
+        ),
+    ),
+    SurfaceEntry(
+        "mccormick",
+        _fixed(
+            "mccormick",
+            "McCormick function",
+            (_mccormick_value, _mccormick_gradient, _mccormick_hessian),
+            (-1.5, 4.0, -3.0, 4.0),
+            (3.5, 3.5),
+            "A tilted valley with a wave in it: one global and one local minimum, a saddle "
+            "between.",
+            _points(GLOBAL_MINIMUM, (-0.5471976, -1.5471976, -1.9132230))
+            + _points(LOCAL_MINIMUM, (2.594395, 1.594395, 1.228370))
+            + _points(SADDLE, (1.547198, 0.547198, 1.913223)),
+            r"\sin(x + y) + (x - y)^2 - 1.5x + 2.5y + 1",
+        ),
+    ),
+    SurfaceEntry(
+        "levi13",
+        _fixed(
+            "levi13",
+            "Lévi function N.13",
+            (_levi13_value, _levi13_gradient, _levi13_hessian),
+            (-4.0, 4.0, -4.0, 4.0),
+            (0.0, 0.0),
+            "A rippled valley with dozens of local minima; only (1, 1) reaches zero.",
+            _points(GLOBAL_MINIMUM, (1.0, 1.0, 0.0)),
+            r"\sin^2 3\pi x + (x-1)^2(1 + \sin^2 3\pi y) + (y-1)^2(1 + \sin^2 2\pi y)",
+        ),
+    ),
+    SurfaceEntry(
+        "saddle",
+        _fixed(
+            "saddle",
+            "Saddle x² − y²",
+            (_saddle_value, _saddle_gradient, _saddle_hessian),
+            (-2.0, 2.0, -2.0, 2.0),
+            (1.5, 0.001),
+            "Downhill in y, uphill in x: descent slows near the centre, then slides away for ever.",
+            _points(SADDLE, (0.0, 0.0, 0.0)),
+            r"x^2 - y^2",
+            bounded_below=False,
+        ),
+    ),
+    SurfaceEntry(
+        "monkey-saddle",
+        _fixed(
+            "monkey-saddle",
+            "Monkey saddle x³ − 3xy²",
+            (_monkey_saddle_value, _monkey_saddle_gradient, _monkey_saddle_hessian),
+            (-2.0, 2.0, -2.0, 2.0),
+            (1.5, 0.2),
+            "Three valleys meet at a flat point where gradient and curvature both vanish.",
+            _points(DEGENERATE, (0.0, 0.0, 0.0)),
+            r"x^3 - 3xy^2",
+            bounded_below=False,
+        ),
+    ),
+    SurfaceEntry(
+        "easom",
+        _fixed(
+            "easom",
+            "Easom's function",
+            (_easom_value, _easom_gradient, _easom_hessian),
+            (0.0, 2 * PI, 0.0, 2 * PI),
+            (2.2, 2.6),
+            "Flat almost everywhere with one narrow well at (π, π): far starts feel no slope.",
+            _points(GLOBAL_MINIMUM, (PI, PI, -1.0)),
+            r"-\cos x \cos y\, e^{-(x-\pi)^2 - (y-\pi)^2}",
+        ),
+    ),
 )
 
 SURFACES: dict[str, SurfaceEntry] = {entry.name: entry for entry in _CATALOGUE}
@@ -822,7 +969,9 @@ def surface(name: str, **parameters: Any) -> Surface:
     specs = {spec.name: spec for spec in entry.parameters}
     for key, value in parameters.items():
         if key not in specs:
-            raise ValueError(f"surface {name!r} has no parameter {key!r}; it has {', '.join(specs)}")
+            raise ValueError(
+                f"surface {name!r} has no parameter {key!r}; it has {', '.join(specs)}"
+            )
         spec = specs[key]
         number = float(value)
         if not (spec.minimum <= number <= spec.maximum):

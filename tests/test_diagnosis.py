@@ -1,0 +1,80 @@
+"""Diagnoses: the kind and the numbers in the message follow from the run."""
+
+import math
+
+import numpy as np
+import pytest
+
+import core
+
+
+def test_critical_learning_rate_is_two_over_lambda_max():
+    bowl = core.surface("bowl", kappa=10.0, angle=35.0)
+    assert core.critical_learning_rate(bowl, (0.3, 0.4)) == pytest.approx(0.2)
+    assert core.critical_learning_rate(bowl, (0.3, 0.4), momentum=0.9) == pytest.approx(0.38)
+    assert core.critical_learning_rate(core.surface("saddle"), (0.0, 0.0)) == pytest.approx(1.0)
+    assert core.critical_learning_rate(core.surface("monkey-saddle"), (0.0, 0.0)) == math.inf
+
+
+def test_heavy_ball_divergence_quotes_the_momentum_rate():
+    bowl = core.surface("bowl", kappa=10.0)
+    stable = core.descend(bowl, core.optimizer("sgd", lr=0.36, momentum=0.9), (1.0, 1.0), 3000)
+    unstable = core.descend(bowl, core.optimizer("sgd", lr=0.40, momentum=0.9), (1.0, 1.0), 3000)
+    assert stable.status == "converged"
+    assert unstable.diagnosis.kind == "diverged"
+    assert "2(1+β)/λmax" in unstable.diagnosis.message and "0.38" in unstable.diagnosis.message
+
+
+def test_local_minimum_names_itself_and_the_global_one():
+    surface = core.surface("rastrigin")
+    run = core.descend(surface, core.optimizer("sgd", lr=0.002), surface.default_start, 2000)
+    diagnosis = run.diagnosis
+    assert diagnosis.kind == "local_minimum"
+    assert diagnosis.point.kind == "local minimum"
+    assert "global minimum is at (0, 0)" in diagnosis.message
+    assert float(run.final_values) == pytest.approx(diagnosis.point.value, rel=1e-6)
+
+
+def test_stalling_on_the_saddle():
+    run = core.descend(core.surface("saddle"), core.optimizer("sgd", lr=0.1), (1.0, 0.0), 500)
+    assert run.status == "converged"
+    assert run.diagnosis.kind == "saddle" and "saddle point (0, 0)" in run.diagnosis.message
+
+
+def test_noise_escapes_the_saddle():
+    run = core.descend(
+        core.surface("saddle"), core.optimizer("sgd", lr=0.1), (1.0, 0.0), 500, noise=0.01
+    )
+    assert run.diagnosis.kind == "diverged"
+
+
+def test_too_slow_suggests_a_learning_rate_from_the_curvature():
+    bowl = core.surface("bowl", kappa=10.0)
+    run = core.descend(bowl, core.optimizer("sgd", lr=1e-4), (1.5, 1.5), 100)
+    diagnosis = run.diagnosis
+    assert diagnosis.kind == "slow"
+    assert "critical rate 0.2" in diagnosis.message and "lr ≈ 0.1" in diagnosis.message
+
+
+def test_oscillation_counts_the_rising_steps_and_the_zigzag():
+    bowl = core.surface("bowl", kappa=50.0)
+    run = core.descend(bowl, core.optimizer("sgd", lr=0.039, momentum=0.9), (1.8, 1.5), 60)
+    diagnosis = run.diagnosis
+    rises = int(np.count_nonzero(np.diff(run.values) > 0))
+    assert diagnosis.kind == "oscillating"
+    assert diagnosis.loss_increases == rises and f"rose on {rises} of 60 steps" in diagnosis.message
+    assert diagnosis.zigzags > 10 and "zig-zags" in diagnosis.message
+
+
+def test_adaptive_divergence_does_not_blame_two_over_lambda():
+    bowl = core.surface("bowl", kappa=10.0)
+    run = core.descend(bowl, core.optimizer("adam", lr=60.0), (1.0, 1.0), 200)
+    assert run.diagnosis.kind == "diverged"
+    assert "does not apply directly" in run.diagnosis.message
+
+
+def test_a_batch_has_no_single_diagnosis():
+    bowl = core.surface("bowl")
+    run = core.descend(bowl, core.optimizer("sgd", lr=0.1), np.zeros((3, 2)) + 1.0, 10)
+    with pytest.raises(ValueError, match="batched"):
+        _ = run.diagnosis
