@@ -7,11 +7,15 @@ run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
 run.points, run.status, run.diagnosis.message
 """
 
+from core import nn
 from core.descent import CONVERGED, DIVERGED, MAX_STEPS, Run, descend
 from core.diagnosis import Diagnosis, critical_learning_rate, diagnose
 from core.optimizers import Optimizer, optimizer, optimizer_names
 from core.schedules import Schedule, schedule, schedule_names
 from core.surfaces import StationaryPoint, Surface, surface, surface_names
+
+# The 2-parameter model losses join the surface catalogue, so every page can descend them.
+nn.register_model_surfaces()
 
 __all__ = [
     "CONVERGED",
@@ -26,6 +30,7 @@ __all__ = [
     "critical_learning_rate",
     "descend",
     "diagnose",
+    "nn",
     "optimizer",
     "optimizer_names",
     "schedule",
