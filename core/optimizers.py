@@ -194,16 +194,24 @@ def _make_adam_step(decoupled: bool) -> Callable[[Mapping[str, Any]], StepFuncti
                     decay = -lr * weight_decay * theta
                 else:
                     g = g + weight_decay * theta
-            exp_avg = beta1 * state[0] + (1.0 - beta1) * g
-            exp_avg_sq = beta2 * state[1] + (1.0 - beta2) * g * g
+            # In-place operators act only on arrays made in this step: the state passed in is
+            # never changed, and reusing fresh memory keeps large batches in cache.
+            exp_avg = beta1 * state[0]
+            exp_avg += (1.0 - beta1) * g
+            exp_avg_sq = (1.0 - beta2) * g
+            exp_avg_sq *= g
+            exp_avg_sq += beta2 * state[1]
             second = exp_avg_sq
             if amsgrad:
                 second = maximum(state[2], exp_avg_sq)
             bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t
-            denominator = sqrt(second) / math.sqrt(bias2) + eps
-            update = -(lr / bias1) * exp_avg / denominator
+            denominator = sqrt(second)
+            denominator /= math.sqrt(bias2)
+            denominator += eps
+            update = exp_avg / denominator
+            update *= -(lr / bias1)
             if decay is not None:
-                update = decay + update
+                update += decay
             new_state = (exp_avg, exp_avg_sq, second) if amsgrad else (exp_avg, exp_avg_sq)
             return update, new_state
 
