@@ -10,12 +10,15 @@ replaced; nothing here raises on bad input.
         UrlParameter("surface", "bowl", choices=("bowl", "rosenbrock"), label="Surface"),
         UrlParameter("steps", 200, minimum=1, maximum=5000, integer=True, label="Steps"),
     )
-    notices = apply_url_parameters(TABLE, "explorer")  # once per session, before the widgets
+    notices = apply_url_parameters(TABLE, "explorer")  # before the widgets are drawn
     show_notices(notices)
+    ...
+    finish_url_parameters("explorer")  # at the end of the page
     page_link("/", TABLE, {"steps": 300})  # "/?steps=300"
 
-A widget bound to the URL seeds itself from the query string on the first run; the cleaner
-rewrites a bad parameter first, so the widget sees only the corrected value.
+A widget bound to the URL seeds itself from the query string on the first run; the cleaner puts
+the clean values in session state first, so a widget that rejects a raw value keeps the clean
+one (see apply_url_parameters).
 """
 
 from __future__ import annotations
@@ -184,28 +187,40 @@ def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any
 def apply_url_parameters(table: Sequence[UrlParameter], scope: str) -> list[str]:
     """Clean the page's query parameters once per session and return the notices.
 
-    Call it before the page draws its bound widgets. A bad parameter is rewritten in the URL (or
-    removed, where the clean value is the default), so the widget seeds itself with the clean
-    value. The notices are remembered under `scope` and returned again on every later rerun.
+    Call it before the page draws its bound widgets, and `finish_url_parameters` at the end of
+    the page. On the first run every parameter the link carries is put in st.session_state
+    as its clean value: a bound widget seeds itself from the raw link first and, where
+    Streamlit rejects the raw value (lr=banana, steps=1e9), keeps the clean one. The
+    corrections are applied once more on an immediate second run, where Streamlit also writes
+    them back into the URL, so a copied link shows what the screen shows. The notices are
+    remembered under `scope` and returned on every later rerun.
     """
     import streamlit as st
 
-    memory = f"_url_notices:{scope}"
+    memory, pending = f"_url_notices:{scope}", f"_url_pending:{scope}"
     if memory in st.session_state:
+        corrections = st.session_state.pop(pending, None) or {}
+        for key, value in corrections.items():
+            st.session_state[key] = value
         return st.session_state[memory]
     keys = [parameter.key for parameter in table]
     raw = {key: st.query_params.get_all(key) for key in keys if key in st.query_params}
     values, notices = clean_values(table, raw)
-    for parameter in table:
-        if parameter.key not in raw:
-            continue
-        given = raw[parameter.key][-1] if raw[parameter.key] else ""
-        if values[parameter.key] == parameter.default:
-            del st.query_params[parameter.key]
-        elif parameter.serialize(values[parameter.key]) != given.strip():
-            st.query_params[parameter.key] = parameter.serialize(values[parameter.key])
+    for key in raw:
+        st.session_state[key] = values[key]
     st.session_state[memory] = notices
+    if notices:
+        st.session_state[pending] = {key: values[key] for key in raw}
+        st.session_state[f"_url_rerun:{scope}"] = True
     return notices
+
+
+def finish_url_parameters(scope: str) -> None:
+    """End of the page: rerun once after a link needed corrections (see apply_url_parameters)."""
+    import streamlit as st
+
+    if st.session_state.pop(f"_url_rerun:{scope}", False):
+        st.rerun()
 
 
 def show_notices(notices: Sequence[str]) -> None:
@@ -214,4 +229,4 @@ def show_notices(notices: Sequence[str]) -> None:
 
     if notices:
         lines = "\n".join(f"- {notice}" for notice in notices)
-        st.warning(f"Some values in the link were replaced:\n{lines}", icon="🔗")
+        st.warning(f"Some values in the link were replaced:\n{lines}", icon=":material/link:")

@@ -1,0 +1,34 @@
+"""The Explorer: watch optimizers descend a 2-D surface, then read why they did what they did."""
+
+import streamlit as st
+
+from app import explorer_view as view
+from app.explorer_runs import compute_runs
+from app.explorer_settings import draw_controls, surface_from_raw, url_table
+from app.figures import path_views
+from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
+
+raw = {key: st.query_params.get_all(key) for key in st.query_params}
+notices = apply_url_parameters(url_table(surface_from_raw(raw)), scope="explorer")
+settings = draw_controls()
+show_notices(notices)
+view.show_header(settings)
+runs = compute_runs(settings)
+paths = path_views(runs, list(settings.slots))
+view.show_diagnoses(paths)
+
+map_column, curve_column = st.columns([3, 2], gap="medium")
+with map_column:
+    view.show_contour(settings, paths)
+with curve_column:
+    view.show_losses(settings, paths)
+
+show_3d, show_table = view.draw_view_toggles()
+view.show_3d(settings, paths, show_3d)
+inspected = view.inspected_path(paths, st)
+if inspected is not None:
+    view.show_anatomy(inspected)
+    if show_table:
+        view.show_table(inspected)
+
+finish_url_parameters("explorer")

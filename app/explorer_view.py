@@ -1,0 +1,171 @@
+"""The Explorer's main area: header, diagnosis banners, contour, 3-D view, loss curves, the
+anatomy of a step and the per-step table. Each function draws one section from the settings and
+the runs; the page script calls them in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from app.anatomy import anatomy_lines, step_table, step_table_csv
+from app.explorer_runs import grid_for
+from app.explorer_settings import ExplorerSettings, view_controls
+from app.figures import (
+    CONTOUR_RESOLUTION,
+    SURFACE_3D_RESOLUTION,
+    PathView,
+    contour_figure,
+    loss_figure,
+    surface_3d_figure,
+)
+from app.widgets import NumberControl, nice_step
+
+CONTOUR_KEY = "contour"
+DOMAIN_MEMORY = "_explorer_domain"
+"""The domain of the surface on screen, for the click callback (which runs before the script)."""
+TABLE_ROWS_SHOWN = 1000
+
+_BANNERS: dict[str, Callable] = {
+    "global_minimum": st.success,
+    "local_minimum": st.info,
+    "saddle": st.warning,
+    "oscillating": st.warning,
+    "diverged": st.error,
+    "slow": st.info,
+}
+_ICONS = {
+    "global_minimum": ":material/check_circle:",
+    "local_minimum": ":material/location_on:",
+    "saddle": ":material/pause_circle:",
+    "oscillating": ":material/airwave:",
+    "diverged": ":material/warning:",
+    "slow": ":material/hourglass_bottom:",
+}
+
+
+def show_header(settings: ExplorerSettings) -> None:
+    surface = settings.surface
+    st.subheader(surface.title)
+    if surface.latex:
+        st.latex(rf"f(x, y) = {surface.latex}")
+    st.caption(surface.note)
+
+
+def show_diagnoses(paths: list[PathView]) -> None:
+    """One banner per optimizer, coloured by what happened, in plain words."""
+    for view in paths:
+        diagnosis = view.run.diagnosis
+        banner = _BANNERS.get(diagnosis.kind, st.info)
+        banner(f"**{view.label}** — {diagnosis.message}", icon=_ICONS.get(diagnosis.kind))
+
+
+# ----- the contour and its click --------------------------------------------------------------
+def move_start_to_click() -> None:
+    """on_select of the contour: the clicked point becomes the start (the sliders follow)."""
+    event = st.session_state.get(CONTOUR_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    domain = st.session_state.get(DOMAIN_MEMORY)
+    if not points or domain is None:
+        return
+    x_min, x_max, y_min, y_max = domain
+    x, y = float(points[0]["x"]), float(points[0]["y"])
+    st.session_state["x0"] = _on_step(x, x_min, x_max)
+    st.session_state["y0"] = _on_step(y, y_min, y_max)
+
+
+def _on_step(value: float, low: float, high: float) -> float:
+    """Clamp to [low, high] and round to the start slider's step."""
+    step = nice_step(low, high)
+    return float(min(max(round(value / step) * step, low), high))
+
+
+def show_contour(settings: ExplorerSettings, paths: list[PathView]) -> None:
+    st.session_state[DOMAIN_MEMORY] = tuple(float(v) for v in settings.surface.domain)
+    grid = grid_for(settings.surface, CONTOUR_RESOLUTION)
+    figure = contour_figure(settings.surface, grid, paths, settings.start)
+    st.plotly_chart(
+        figure,
+        key=CONTOUR_KEY,
+        on_select=move_start_to_click,
+        selection_mode="points",
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+    )
+    st.caption(
+        "Click anywhere on the map to start there. ▶ Play replays the paths; the slider scrubs "
+        "them. Stars are global minima, diamonds local minima, crosses saddles."
+    )
+
+
+def show_3d(settings: ExplorerSettings, paths: list[PathView], wanted: bool) -> None:
+    if wanted:
+        grid = grid_for(settings.surface, SURFACE_3D_RESOLUTION)
+        st.plotly_chart(surface_3d_figure(settings.surface, grid, paths), key="surface_3d")
+
+
+def show_losses(settings: ExplorerSettings, paths: list[PathView]) -> None:
+    if paths:
+        figure = loss_figure(settings.surface, paths, settings.schedule is not None)
+        st.plotly_chart(figure, key="losses", config={"displaylogo": False})
+
+
+# ----- anatomy and table ----------------------------------------------------------------------
+def draw_view_toggles() -> tuple[bool, bool]:
+    """The 3-D and table toggles, side by side."""
+    three_d, table = view_controls()[:2]
+    left, right = st.columns(2)
+    return bool(three_d.draw(left)), bool(table.draw(right))
+
+
+def inspected_path(paths: list[PathView], container) -> PathView | None:
+    """The path the anatomy and the table show (the first one if the chosen slot is not on)."""
+    if not paths:
+        return None
+    choice = view_controls()[2]
+    chosen = int(choice.draw(container)) - 1
+    by_slot = {view.slot: view for view in paths}
+    return by_slot.get(chosen, paths[0])
+
+
+def show_anatomy(view: PathView) -> None:
+    """Pick a step; see that optimizer's rule with the step's numbers."""
+    run = view.run
+    st.markdown(f"#### Anatomy of a step — {view.label}")
+    if run.updates is None or len(run.updates) == 0:
+        st.info("This run took no step (it started converged or outside the box).")
+        return
+    last = len(run.updates) - 1
+    if st.session_state.get("k", 0) > last:
+        st.session_state["k"] = last
+    template = view_controls()[3]
+    k_control = NumberControl(
+        template.key, template.label, 0, 0, max(last, 1), template.help, integer=True
+    )
+    k = int(min(k_control.draw(st), last))
+    lines, _ = anatomy_lines(run, k)
+    st.caption(f"{run.optimizer.rule.title}: {run.optimizer.rule.summary}")
+    for line in lines:
+        st.latex(line.latex())
+
+
+def show_table(view: PathView) -> None:
+    """The per-step table (a window of it for long runs) and the whole run as CSV."""
+    run = view.run
+    table = step_table(run)
+    if len(table) > TABLE_ROWS_SHOWN:
+        k = int(st.session_state.get("k", 0))
+        first = max(0, min(k - 10, len(table) - TABLE_ROWS_SHOWN))
+        table = table.iloc[first : first + TABLE_ROWS_SHOWN]
+        st.caption(
+            f"Rows {first} to {first + TABLE_ROWS_SHOWN - 1} of {len(run.points)} "
+            "(around step k); the CSV has them all."
+        )
+    st.dataframe(table.astype("float32").astype({"step": "int32"}), hide_index=True, height=300)
+    st.download_button(
+        "Download the whole run as CSV",
+        data=lambda: step_table_csv(run),
+        file_name=f"descent-{run.surface.name}-{run.optimizer.name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )

@@ -1,0 +1,14 @@
+"""Descent Lab's entry point: `streamlit run app/streamlit_app.py` (or `make run`).
+
+Each page is one script in app/app_pages/; to add a page, add its st.Page line to PAGES.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", default=True),
+]
+
+st.navigation(PAGES, position="top").run()

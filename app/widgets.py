@@ -1,0 +1,173 @@
+"""Controls that know their URL form: each draws one Streamlit widget bound to the query string.
+
+A control is a small frozen description (key, label, default, range, help). The same object
+draws the widget (`draw`) and yields the `UrlParameter` that validates a link (`url_parameter`),
+so a page lists its controls once and gets both. Numbers on a log scale (learning rates, condition
+numbers, epsilons) use a select-slider over the E24 series (1.0, 1.1, 1.2, 1.3, 1.5, ... 9.1 per
+decade, steps of about 10 %), so the URL shows a plain number such as lr=0.02.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from app.url_state import UrlParameter, nearest_on_grid
+
+E24 = (1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0,
+       3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1)  # fmt: skip
+"""The preferred-number series IEC 60063 E24: 24 values per decade, evenly spaced in log."""
+
+SLIDER_POSITIONS = 1000
+"""A linear slider offers about this many positions between its minimum and maximum."""
+
+
+@cache
+def log_grid(minimum: float, maximum: float) -> tuple[float, ...]:
+    """The E24 values in [minimum, maximum] (minimum > 0), both ends included, ascending."""
+    first, last = math.floor(math.log10(minimum)), math.ceil(math.log10(maximum))
+    values = {minimum, maximum}
+    for exponent in range(first, last + 1):
+        for mantissa in E24:
+            value = float(f"{mantissa * 10.0**exponent:.3g}")
+            if minimum <= value <= maximum:
+                values.add(value)
+    return tuple(sorted(values))
+
+
+def nice_step(minimum: float, maximum: float) -> float:
+    """A power of ten giving about SLIDER_POSITIONS slider positions over [minimum, maximum]."""
+    width = maximum - minimum
+    if not width > 0:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(width / SLIDER_POSITIONS) + 0.5)
+
+
+def format_number(value: float) -> str:
+    """A number as a label: 0.1, 2e-05, 1000."""
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class NumberControl:
+    """A number: a slider (linear), a select-slider over the E24 grid (log_scale) or integers."""
+
+    key: str
+    label: str
+    default: float
+    minimum: float
+    maximum: float
+    help: str = ""
+    log_scale: bool = False
+    integer: bool = False
+
+    @property
+    def grid(self) -> tuple[float, ...]:
+        return log_grid(self.minimum, self.maximum) if self.log_scale else ()
+
+    @property
+    def step(self) -> float:
+        return 1 if self.integer else nice_step(self.minimum, self.maximum)
+
+    def clean_default(self) -> float:
+        """The default snapped to the control's grid or step, so the widget accepts it."""
+        if self.log_scale:
+            return nearest_on_grid(self.grid, self.default)
+        if self.integer:
+            return int(self.default)
+        return float(round(self.default / self.step) * self.step)
+
+    def url_parameter(self) -> UrlParameter:
+        return UrlParameter(
+            self.key,
+            self.clean_default(),
+            self.minimum,
+            self.maximum,
+            grid=self.grid,
+            integer=self.integer,
+            label=self.label,
+        )
+
+    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> float:
+        common = dict(
+            key=self.key, help=self.help or None, bind="query-params", on_change=on_change
+        )
+        if self.log_scale:
+            return container.select_slider(
+                self.label,
+                options=self.grid,
+                value=self.clean_default(),
+                format_func=format_number,
+                **common,
+            )
+        if self.integer:
+            return container.slider(
+                self.label,
+                int(self.minimum),
+                int(self.maximum),
+                self.clean_default(),
+                step=1,
+                **common,
+            )
+        return container.slider(
+            self.label,
+            float(self.minimum),
+            float(self.maximum),
+            self.clean_default(),
+            step=self.step,
+            **common,
+        )
+
+
+@dataclass(frozen=True)
+class ChoiceControl:
+    """One of a list of names, in a select box."""
+
+    key: str
+    label: str
+    choices: tuple[str, ...]
+    default: str
+    help: str = ""
+
+    def url_parameter(self) -> UrlParameter:
+        return UrlParameter(self.key, self.default, choices=self.choices, label=self.label)
+
+    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> str:
+        return container.selectbox(
+            self.label,
+            self.choices,
+            index=self.choices.index(self.default),
+            key=self.key,
+            help=self.help or None,
+            bind="query-params",
+            on_change=on_change,
+        )
+
+
+@dataclass(frozen=True)
+class ToggleControl:
+    """A yes/no switch."""
+
+    key: str
+    label: str
+    default: bool = False
+    help: str = ""
+
+    def url_parameter(self) -> UrlParameter:
+        return UrlParameter(self.key, self.default, label=self.label)
+
+    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> bool:
+        return container.toggle(
+            self.label,
+            value=self.default,
+            key=self.key,
+            help=self.help or None,
+            bind="query-params",
+            on_change=on_change,
+        )
+
+
+Control = NumberControl | ChoiceControl | ToggleControl
