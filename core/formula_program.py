@@ -1,0 +1,113 @@
+"""Evaluate formula trees fast: flatten them once into a list of NumPy operations.
+
+`Program(outputs)` numbers every distinct subtree of the output trees (equal subtrees, such as
+the cos(x) that appears in both ∂f/∂x and ∂²f/∂x², share one slot) in an order where arguments
+come first. `program.run(x, y)` then walks that list once: slot 0 is x, slot 1 is y, constants
+are preloaded, and each operation reads its argument slots and appends its result.
+
+Arithmetic is float64 under np.errstate: an overflow is inf, a negative root nan, never an
+exception. x and y may be Python floats (the result is a tuple of floats) or arrays of shapes
+that broadcast together (the results are arrays of the broadcast shape).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from core.formula_functions import FUNCTIONS
+from core.formula_tree import BINARY_OPERATORS, Binary, Call, Negation, Node, Number, Variable
+
+VARIABLE_SLOTS = {"x": 0, "y": 1}
+Operation = tuple[Callable, tuple[int, ...]]
+
+
+class Program:
+    """The output trees compiled to a flat list of operations over numbered slots."""
+
+    def __init__(self, outputs: tuple[Node, ...]) -> None:
+        self._slot_of_key: dict[tuple, int] = {("variable", "x"): 0, ("variable", "y"): 1}
+        self._slot_of_node: dict[Node, int] = {}
+        self.constants: list[np.float64] = []
+        self.operations: list[Operation] = []
+        outputs_slots = tuple(self._slot(node) for node in outputs)
+        base = 2 + len(self.constants)
+        self._steps = [
+            (function, *(_index(a, base) for a in arguments), *((-1,) * (2 - len(arguments))))
+            for function, arguments in self.operations
+        ]
+        self._outputs = tuple(_index(slot, base) for slot in outputs_slots)
+
+    @property
+    def size(self) -> int:
+        """The number of distinct operations (a measure of evaluation cost)."""
+        return len(self.operations)
+
+    def _slot(self, node: Node) -> int:
+        if node not in self._slot_of_node:
+            self._slot_of_node[node] = self._new_slot(node)
+        return self._slot_of_node[node]
+
+    def _new_slot(self, node: Node) -> int:
+        if isinstance(node, Variable):
+            return VARIABLE_SLOTS[node.name]
+        if isinstance(node, Number):
+            return self._constant_slot(node.value)
+        function, arguments = self._operation(node)
+        key = ("operation", function, arguments)
+        if key not in self._slot_of_key:
+            self.operations.append((function, arguments))
+            self._slot_of_key[key] = -len(self.operations)
+        return self._slot_of_key[key]
+
+    def _constant_slot(self, value: float) -> int:
+        key = ("constant", value)
+        if key not in self._slot_of_key:
+            self.constants.append(np.float64(value))
+            self._slot_of_key[key] = 1 + len(self.constants)
+        return self._slot_of_key[key]
+
+    def _operation(self, node: Node) -> Operation:
+        if isinstance(node, Negation):
+            return operator.neg, (self._slot(node.operand),)
+        if isinstance(node, Binary):
+            function = BINARY_OPERATORS[node.operator]
+            return function, (self._slot(node.left), self._slot(node.right))
+        if isinstance(node, Call):
+            arguments = tuple(self._slot(argument) for argument in node.arguments)
+            return FUNCTIONS[node.function].evaluate, arguments
+        raise TypeError(f"not a formula node: {node!r}")
+
+    def run(self, x: Any, y: Any) -> tuple[Any, ...]:
+        """The outputs at (x, y): floats for float inputs, broadcast arrays for arrays."""
+        scalar = np.ndim(x) == 0 and np.ndim(y) == 0
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        if scalar:
+            x, y = x[()], y[()]
+        slots: list[Any] = [x, y, *self.constants]
+        append = slots.append
+        with np.errstate(all="ignore"):
+            for function, first, second in self._steps:
+                if second < 0:
+                    append(function(slots[first]))
+                else:
+                    append(function(slots[first], slots[second]))
+        results = [slots[index] for index in self._outputs]
+        if scalar:
+            return tuple(float(result) for result in results)
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        return tuple(_shaped(result, shape) for result in results)
+
+
+def _index(slot: int, base: int) -> int:
+    """Operations are numbered −1, −2, … and stored after x, y and the constants."""
+    return slot if slot >= 0 else base - 1 - slot
+
+
+def _shaped(result: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """An output as a float64 array of the broadcast shape (a constant output is filled)."""
+    array = np.asarray(result, np.float64)
+    return array if array.shape == shape else np.full(shape, array)
