@@ -7,7 +7,8 @@ run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
 run.points, run.status, run.diagnosis.message
 """
 
-from core import nn
+# Importing formula_surface registers the typed-formula surface "custom" in the catalogue.
+from core import formula, formula_surface, nn
 from core.descent import CONVERGED, DIVERGED, MAX_STEPS, Run, descend
 from core.diagnosis import Diagnosis, critical_learning_rate, diagnose
 from core.optimizers import Optimizer, optimizer, optimizer_names
@@ -30,6 +31,8 @@ __all__ = [
     "critical_learning_rate",
     "descend",
     "diagnose",
+    "formula",
+    "formula_surface",
     "nn",
     "optimizer",
     "optimizer_names",
