@@ -50,7 +50,8 @@ def _leaky_relu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def _tanh_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return 1.0 - a * a
+    squared = a * a
+    return np.subtract(1.0, squared, out=squared)
 
 
 def _sigmoid_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -101,15 +101,20 @@ class MLP:
     # ----- forward and backward -------------------------------------------------------------
     def forward(self, inputs: np.ndarray) -> Trace:
         """The forward pass on inputs (n, m): every z_l and a_l, kept for backpropagation."""
+        with np.errstate(all="ignore"):
+            return self._forward(inputs)
+
+    def _forward(self, inputs: np.ndarray) -> Trace:
+        """forward without its own np.errstate (the callers hold one)."""
         inputs = np.asarray(inputs, dtype=np.float64)
         current, pre, post = inputs, [], []
         last = len(self.weights) - 1
-        with np.errstate(all="ignore"):
-            for layer, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
-                z = current @ weight + bias
-                current = z if layer == last else self.activation.forward(z)
-                pre.append(z)
-                post.append(current)
+        for layer, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = current @ weight
+            z += bias
+            current = z if layer == last else self.activation.forward(z)
+            pre.append(z)
+            post.append(current)
         return Trace(inputs, tuple(pre), tuple(post))
 
     def predict(self, inputs: np.ndarray, loss_name: str | None = None) -> np.ndarray:
@@ -124,7 +129,7 @@ class MLP:
         """The mean loss on (inputs, targets) plus the regularisation, without the gradient."""
         entry: Loss = find_loss(loss)
         with np.errstate(all="ignore"):
-            data = float(np.mean(entry.value(self.forward(inputs).outputs, targets)))
+            data = float(np.mean(entry.value(self._forward(inputs).outputs, targets)))
         return data + self.penalty(l1, l2)
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
@@ -139,21 +144,36 @@ class MLP:
     ) -> tuple[float, np.ndarray]:
         """The mean loss (plus regularisation) and its gradient as a flat vector like params."""
         entry: Loss = find_loss(loss)
-        trace = self.forward(inputs)
         with np.errstate(all="ignore"):
-            outputs = trace.outputs
-            value = float(np.mean(entry.value(outputs, targets))) + self.penalty(l1, l2)
-            delta = entry.gradient(outputs, targets) / outputs.shape[0]
-            return value, self._backpropagate(trace, delta, l1, l2)
+            trace = self._forward(inputs)
+            value = float(np.mean(entry.value(trace.outputs, targets))) + self.penalty(l1, l2)
+            return value, self._gradient(trace, entry, targets, l1, l2)
+
+    def gradient(
+        self, inputs, targets, loss: str = "mse", l1: float = 0.0, l2: float = 0.0
+    ) -> np.ndarray:
+        """The gradient alone (P,): what a training step needs, without evaluating the loss."""
+        entry: Loss = find_loss(loss)
+        with np.errstate(all="ignore"):
+            trace = self._forward(inputs)
+            return self._gradient(trace, entry, targets, l1, l2)
+
+    def _gradient(self, trace: Trace, entry: Loss, targets, l1: float, l2: float) -> np.ndarray:
+        outputs = trace.outputs
+        delta = entry.gradient(outputs, targets)
+        delta /= outputs.shape[0]
+        return self._backpropagate(trace, delta, l1, l2)
 
     def _backpropagate(self, trace: Trace, delta: np.ndarray, l1: float, l2: float) -> np.ndarray:
         """∂L/∂params from δ_L = ∂L/∂o (n, k), layer by layer from the output."""
         gradient = np.empty_like(self._params)
         weight_grads, bias_grads = layer_views(gradient, self.sizes)
+        # Column sums as a product with ones: several times faster than sum(axis=0) here.
+        ones = np.ones(delta.shape[0])
         for layer in range(len(self.weights) - 1, -1, -1):
             below = trace.activations[layer - 1] if layer else trace.inputs
             np.matmul(below.T, delta, out=weight_grads[layer])
-            np.sum(delta, axis=0, out=bias_grads[layer])
+            np.matmul(ones, delta, out=bias_grads[layer])
             if l2:
                 weight_grads[layer] += l2 * self.weights[layer]
             if l1:
@@ -162,7 +182,9 @@ class MLP:
                 derivative = self.activation.derivative(
                     trace.pre_activations[layer - 1], trace.activations[layer - 1]
                 )
-                delta = (delta @ self.weights[layer].T) * derivative
+                # A contiguous Wᵀ takes BLAS's fast path; the transposed view does not.
+                delta = delta @ np.ascontiguousarray(self.weights[layer].T)
+                delta *= derivative
         return gradient
 
 

@@ -127,7 +127,7 @@ class Trainer:
         rate = float(self.rates[self.epoch])
         network, step = self.network, self.optimizer.step
         for batch in self.batches(self.rng):
-            _, gradient = network.loss_and_grad(
+            gradient = network.gradient(
                 data.features_train[batch],
                 data.targets_train[batch],
                 self.config.loss,
