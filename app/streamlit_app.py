@@ -9,6 +9,7 @@ st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
 
 PAGES = [
     st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", default=True),
+    st.Page("app_pages/sweeps.py", title="Learning-rate lab", icon="📈"),
 ]
 
 st.navigation(PAGES, position="top").run()

@@ -1,0 +1,33 @@
+"""The learning-rate lab: learning-rate sweeps, basins of attraction, lr x momentum maps and
+random starts, with the Explorer's surface and optimizer settings."""
+
+import streamlit as st
+
+from app import sweep_settings as lab
+from app.explorer_settings import draw_controls, surface_from_raw
+from app.sweep_views import STUDY_VIEWS
+from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
+from core.sweeps import MAX_SWEEP_STEPS
+
+raw = {key: st.query_params.get_all(key) for key in st.query_params}
+notices = apply_url_parameters(lab.url_table(surface_from_raw(raw)), scope="sweeps")
+settings = draw_controls()
+show_notices(notices)
+st.subheader(f"Learning-rate lab · {settings.surface.title}")
+st.caption(
+    "What a single path cannot show: the same descent run hundreds or thousands of "
+    "times at once. The sidebar is the Explorer's; changes carry over between the pages."
+)
+inputs = lab.StudyInputs.from_settings(settings)
+if inputs.capped:
+    st.info(
+        f"The studies run at most {MAX_SWEEP_STEPS:,} steps per run "
+        f"(the sidebar asks for {settings.steps:,}).",
+        icon=":material/speed:",
+    )
+study = lab.draw_study(st)
+if settings.optimizers:
+    STUDY_VIEWS[study](inputs)
+else:
+    st.error("Every optimizer in the sidebar has an invalid setting: fix it to run a study.")
+finish_url_parameters("sweeps")
