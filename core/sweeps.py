@@ -283,9 +283,6 @@ class BasinMap:
     def outcomes(self) -> list[Outcome]:
         return outcome_shares(self.labels, self.minima)
 
-    def start_at(self, column: int, row: int) -> tuple[float, float]:
-        return float(self.xs[column]), float(self.ys[row])
-
 
 def grid_centres(low: float, high: float, count: int) -> np.ndarray:
     """`count` cell centres splitting [low, high] evenly: (count,)."""
@@ -310,19 +307,24 @@ def basin_map(
     xs, ys = grid_centres(x_min, x_max, resolution), grid_centres(y_min, y_max, resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
     starts = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    run = descend(
-        surface, optimizer, starts, steps, schedule=schedule, noise=noise, seed=seed, record="final"
-    )
-    labels = label_endpoints(surface, run.final_points, run.status)
+    labels, stop_steps = _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule)
     shape = (resolution, resolution)
     return BasinMap(
         xs,
         ys,
         labels.reshape(shape),
-        run.stop_step.reshape(shape).astype(np.int32),
+        stop_steps.reshape(shape).astype(np.int32),
         surface.minima,
         steps,
     )
+
+
+def _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule):
+    """One batched descent of starts (N, 2) keeping only the ends: labels (N,), stop steps (N,)."""
+    run = descend(
+        surface, optimizer, starts, steps, schedule=schedule, noise=noise, seed=seed, record="final"
+    )
+    return label_endpoints(surface, run.final_points, run.status), run.stop_step
 
 
 # ----- random starts ----------------------------------------------------------------------------
@@ -356,11 +358,8 @@ def random_starts(
     x_min, x_max, y_min, y_max = surface.domain
     rng = np.random.default_rng(seed)
     starts = rng.uniform((x_min, y_min), (x_max, y_max), size=(count, 2))
-    run = descend(
-        surface, optimizer, starts, steps, schedule=schedule, noise=noise, seed=seed, record="final"
-    )
-    labels = label_endpoints(surface, run.final_points, run.status)
-    return RandomStarts(starts, labels, run.stop_step, surface.minima, int(seed))
+    labels, stop_steps = _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule)
+    return RandomStarts(starts, labels, stop_steps, surface.minima, int(seed))
 
 
 # ----- learning rate x momentum -----------------------------------------------------------------
