@@ -141,7 +141,8 @@ class LearningRateSweep:
     """One optimizer from one start at M learning rates.
 
     learning_rates, final_values, statuses, stop_steps, steps_to_target: (M,); steps_to_target is
-    the first step with f − f* ≤ target_fraction·(f(θ0) − f*), nan where never reached (f* the
+    the step from which on f − f* ≤ target_fraction·(f(θ0) − f*) holds to the end (a path that
+    dips below and climbs out again has not reached it), nan where it never settles (f* the
     global minimum's value; without one, the step where the gradient vanished). paths (P, M, 2)
     float32 are the points at `path_steps` (P,), about PATH_POINTS per run. critical_lr is
     2(1+β)/λmax at the start; critical_lr_at_minimum the same at the global minimum (nan if none).
@@ -251,14 +252,16 @@ def learning_rate_sweep(
 
 
 def _steps_to_target(surface: Surface, values: np.ndarray, run, fraction: float) -> np.ndarray:
-    """The first step where f − f* ≤ fraction·(f(θ0) − f*), per column of values (K+1, M)."""
+    """The step from which on f − f* ≤ fraction·(f(θ0) − f*) holds, per column of values (K+1, M)
+    (rows after a run stopped repeat its final value, so 'to the end' means to its end)."""
     best = surface.minimum_value
     if best is None:
         return np.where(run.status == CONVERGED, run.stop_step, np.nan).astype(np.float64)
     with np.errstate(invalid="ignore"):
         reached = (values - best) <= fraction * (values[0] - best)
-    first = np.argmax(reached, axis=0).astype(np.float64)
-    return np.where(reached.any(axis=0), first, np.nan)
+    settled = np.flip(np.logical_and.accumulate(np.flip(reached, axis=0), axis=0), axis=0)
+    first = np.argmax(settled, axis=0).astype(np.float64)
+    return np.where(settled[-1], first, np.nan)
 
 
 def _critical_at_minimum(surface: Surface, momentum: float) -> float:
