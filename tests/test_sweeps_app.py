@@ -144,3 +144,13 @@ def test_clicked_start_reads_a_selection_and_ignores_anything_else():
     assert lab.clicked_start(state) == (1.23457, -0.5)
     for bad in (None, {}, {"selection": {"points": []}}, {"selection": {"points": [{"x": "a"}]}}):
         assert lab.clicked_start(bad) is None
+
+
+def test_a_typed_formula_gets_its_basins_mapped():
+    app = _page(surface="custom", formula="(x^2-1)^2 + y^2", study="basins", lr="0.01",
+                basin_resolution="30")  # fmt: skip
+    _ok(app)
+    shares = _table(app)
+    assert sorted(shares["ends in"]) == ["global minimum (-1, 0), f = 0",
+                                         "global minimum (1, 0), f = 0"]  # fmt: skip
+    assert shares["starts"].tolist() == [450, 450]
