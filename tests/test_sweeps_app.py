@@ -44,7 +44,7 @@ def test_every_study_loads_with_the_defaults(study):
 
 
 BUILT_IN_SURFACES = [name for name in core.surface_names() if name != "custom"]
-"""The custom formula needs the formula editor's input; its page behaviour is tested with it."""
+"""The custom surface needs a typed formula: see test_a_typed_formula_gets_its_basins_mapped."""
 
 
 @pytest.mark.parametrize("surface_name", BUILT_IN_SURFACES)
