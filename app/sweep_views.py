@@ -148,7 +148,8 @@ def show_momentum(inputs: lab.StudyInputs) -> None:
 def _momentum_caption(study: sweeps.MomentumMap, steps: int) -> str:
     low, high = study.curvatures
     text = (
-        f"Heavy-ball SGD (torch's momentum, dampening 0) from the start for {steps} steps "
+        f"Heavy-ball SGD (torch's momentum, dampening 0; exact gradients, constant rates) "
+        f"from the start for {steps} steps "
         f"at every pair. Blank cells diverged. The dashed line is the analytic edge "
         f"γλmax = 2(1+β) with λmax = {high:.3g}: heavy ball converges left of it."
     )
