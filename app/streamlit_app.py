@@ -10,6 +10,7 @@ st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
 PAGES = [
     st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", default=True),
     st.Page("app_pages/sweeps.py", title="Learning-rate lab", icon="📈"),
+    st.Page("app_pages/network.py", title="Network Lab", icon="🧠"),
 ]
 
 st.navigation(PAGES, position="top").run()

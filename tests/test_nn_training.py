@@ -6,7 +6,15 @@ import pytest
 from core.nn.anatomy import step_anatomy
 from core.nn.datasets import make_dataset
 from core.nn.diagnosis import diagnose_training
-from core.nn.training import DIVERGED, FINISHED, History, Trainer, TrainingConfig, config_with
+from core.nn.training import (
+    DIVERGED,
+    FINISHED,
+    History,
+    Trainer,
+    TrainingConfig,
+    compare_optimizers,
+    config_with,
+)
 
 
 def _trainer(name="circle", normalise=True, noise=0.05, **fields) -> Trainer:
@@ -165,3 +173,21 @@ def test_diagnosis_of_curves():
     assert diagnose_training(_history(flat, flat, 0.6), "training").kind == "underfitting"
     assert diagnose_training(_history(falling, rising_test), "training").kind == "overfitting"
     assert diagnose_training(_history([1.0], [1.0]), "ready").kind == "untrained"
+    exploding = np.geomspace(1.0, 1e6, 12)
+    assert diagnose_training(_history(exploding, exploding), "training").kind == "diverged"
+    wobbling = np.concatenate([np.linspace(1.0, 0.5, 30), np.linspace(0.5, 0.8, 10)])
+    assert diagnose_training(_history(wobbling, wobbling), "training").kind == "unstable"
+
+
+def test_compared_optimizers_start_from_the_same_weights_and_differ_after():
+    data = make_dataset("circle", count=200, seed=0)
+    config = TrainingConfig(hidden=(4,), epochs=5)
+    seen = []
+    trainers = compare_optimizers(
+        data, config, [("sgd", (("lr", 0.1),)), ("adam", (("lr", 0.01),))], seen.append
+    )
+    np.testing.assert_array_equal(trainers[0].initial_params, trainers[1].initial_params)
+    assert trainers[0].history.train_loss[0] == trainers[1].history.train_loss[0]
+    assert trainers[0].history.train_loss[-1] != trainers[1].history.train_loss[-1]
+    assert [trainer.optimizer.name for trainer in trainers] == ["sgd", "adam"]
+    assert seen[-1] == pytest.approx(1.0)

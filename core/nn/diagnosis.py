@@ -1,12 +1,14 @@
 """What a training run's curves say, in words: diverged, overfitting, underfitting, converged.
 
 Decided in this order from a History (one entry per epoch, index 0 before training):
-- "diverged": the trainer stopped on a non-finite loss;
+- "diverged": the trainer stopped on a non-finite loss, or the training loss has grown to more
+  than DIVERGED_GROWTH times where it started;
 - "overfitting": the test loss has risen by more than OVERFIT_RISE above its best while the
   training loss kept falling since that best epoch;
 - "converged" / "underfitting": the training loss changed by less than PLATEAU_CHANGE (relative)
   over the last PLATEAU_SHARE of the epochs; converged if the training metric is good (accuracy
   or R² at least GOOD_METRIC), underfitting if not;
+- "unstable": the training loss rose over the last PLATEAU_SHARE of the epochs;
 - "learning": still improving — more epochs would help;
 - "untrained": no epoch yet.
 """
@@ -23,7 +25,16 @@ OVERFIT_RISE = 0.1
 PLATEAU_CHANGE = 0.01
 PLATEAU_SHARE = 0.2
 GOOD_METRIC = 0.9
-KINDS = ("untrained", "diverged", "overfitting", "converged", "underfitting", "learning")
+DIVERGED_GROWTH = 10.0
+KINDS = (
+    "untrained",
+    "diverged",
+    "overfitting",
+    "converged",
+    "underfitting",
+    "unstable",
+    "learning",
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +55,33 @@ def diagnose_training(
         return TrainingDiagnosis("diverged", "Diverged", reason or "the loss became non-finite")
     if history.epochs < 1:
         return TrainingDiagnosis("untrained", "Not trained yet", "Press Train or Step.")
-    verdict = _overfitting(history) or _plateau(history, metric_name)
+    verdict = _growing(history) or _overfitting(history) or _plateau(history, metric_name)
     if verdict is not None:
         return verdict
+    if _fall(history) < 0:
+        return TrainingDiagnosis(
+            "unstable",
+            "Unstable",
+            f"The training loss rose {-_fall(history):.0%} over the last {_window(history)} "
+            "epochs: the learning rate may be too large for this point of training.",
+        )
     return TrainingDiagnosis(
         "learning",
         "Still learning",
         f"The training loss is still falling ({_fall(history):.0%} over the last "
         f"{_window(history)} epochs): more epochs would help.",
+    )
+
+
+def _growing(history: History) -> TrainingDiagnosis | None:
+    first, last = history.train_loss[0], history.train_loss[-1]
+    if not last > DIVERGED_GROWTH * max(first, 1e-12):
+        return None
+    return TrainingDiagnosis(
+        "diverged",
+        "Diverging",
+        f"The training loss grew from {first:.3g} to {last:.3g}: each step overshoots further. "
+        "The learning rate is too large for this network and data.",
     )
 
 
@@ -72,7 +102,7 @@ def _overfitting(history: History) -> TrainingDiagnosis | None:
 
 
 def _plateau(history: History, name: str) -> TrainingDiagnosis | None:
-    if _fall(history) >= PLATEAU_CHANGE or history.epochs < 10:
+    if abs(_fall(history)) >= PLATEAU_CHANGE or history.epochs < 10:
         return None
     score = history.train_metric[-1]
     if score >= GOOD_METRIC:

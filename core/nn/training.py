@@ -13,7 +13,7 @@ rate for epoch e (schedules step once per epoch, as `scheduler.step()` after eac
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,3 +236,26 @@ def config_with(config: TrainingConfig, **changes: Any) -> TrainingConfig:
         if isinstance(fields[key], Mapping):
             fields[key] = tuple(sorted(fields[key].items()))
     return TrainingConfig(**fields)
+
+
+def compare_optimizers(
+    dataset: Dataset,
+    config: TrainingConfig,
+    optimizers: list[tuple[str, tuple[tuple[str, Any], ...]]],
+    progress: Callable[[float], None] | None = None,
+) -> list[Trainer]:
+    """Train the same network on the same data once per (name, hyperparameters), all from the
+    same initial weights and the same batches (one seed), for config.epochs each."""
+    trainers = []
+    for index, (name, hyperparameters) in enumerate(optimizers):
+        trainer = Trainer(
+            dataset, config_with(config, optimizer=name, hyperparameters=hyperparameters)
+        )
+        for epoch in range(config.epochs):
+            trainer.train(1)
+            if progress is not None and (epoch % 10 == 0 or trainer.done):
+                progress((index + (epoch + 1) / config.epochs) / len(optimizers))
+            if trainer.done:
+                break
+        trainers.append(trainer)
+    return trainers

@@ -1,0 +1,146 @@
+"""What the Network Lab keeps between reruns, and the actions its buttons take.
+
+One `TrainingSession` lives in st.session_state[SESSION_KEY]: the settings it was built from, the
+core Trainer (weights, optimizer state, history, snapshots), whether it is training, and the
+landscape and comparison computed on demand. New settings replace it with a fresh session.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.network_settings import NetworkSettings
+from core.nn.datasets import make_dataset
+from core.nn.landscape import (
+    LandscapeSlice,
+    interpolation,
+    loss_slice,
+    pca_directions,
+    random_directions,
+)
+from core.nn.training import Trainer, compare_optimizers, config_with
+
+SESSION_KEY = "network_session"
+CHUNK_SECONDS = 0.35
+"""Training time per live update: long enough to move, short enough to keep the page alive."""
+UPDATES_PER_RUN = 60
+"""A run is shown in about this many live updates (fewer when an epoch is slow)."""
+MAX_COMPARE_EPOCHS = 500
+LANDSCAPE_KINDS = {"pca": "PCA of the training path", "random": "random, filter-normalised"}
+
+
+@dataclass(frozen=True)
+class LandscapeView:
+    """A computed landscape: the slice, the 1-D interpolation, and the epoch it was taken at."""
+
+    kind: str
+    slice: LandscapeSlice
+    steps: np.ndarray
+    values: np.ndarray
+    epoch: int
+
+
+@dataclass
+class TrainingSession:
+    """The page's state between reruns (see the module docstring)."""
+
+    settings: NetworkSettings
+    trainer: Trainer
+    running: bool = False
+    landscape: LandscapeView | None = None
+    comparison: list[Trainer] | None = None
+
+
+def build_session(settings: NetworkSettings) -> TrainingSession:
+    """A fresh, untrained session (raises ValueError when the settings cannot train)."""
+    dataset = make_dataset(**settings.data.arguments())
+    return TrainingSession(settings, Trainer(dataset, settings.config))
+
+
+def current_session(state, settings: NetworkSettings) -> TrainingSession:
+    """The session for these settings from `state` (st.session_state), rebuilt if they changed."""
+    session = state.get(SESSION_KEY)
+    if not isinstance(session, TrainingSession) or session.settings != settings:
+        session = build_session(settings)
+        state[SESSION_KEY] = session
+    return session
+
+
+def advance(session: TrainingSession) -> None:
+    """One live update: about epochs / UPDATES_PER_RUN epochs, at most CHUNK_SECONDS of work."""
+    trainer = session.trainer
+    chunk = max(1, math.ceil(trainer.config.epochs / UPDATES_PER_RUN))
+    started = time.perf_counter()
+    for _ in range(chunk):
+        trainer.train(1)
+        if trainer.done or time.perf_counter() - started > CHUNK_SECONDS:
+            break
+    session.running = session.running and not trainer.done
+
+
+def start(session: TrainingSession) -> None:
+    session.running = not session.trainer.done
+
+
+def pause(session: TrainingSession) -> None:
+    session.running = False
+
+
+def step_epoch(session: TrainingSession) -> None:
+    session.running = False
+    session.trainer.train(1)
+
+
+def reset(session: TrainingSession) -> None:
+    """Back to the initial weights (same seed), keeping the settings."""
+    fresh = build_session(session.settings)
+    session.trainer, session.running = fresh.trainer, False
+    session.landscape, session.comparison = None, None
+
+
+def compute_landscape(
+    session: TrainingSession, kind: str, resolution: int, progress: Callable[[float], None]
+) -> LandscapeView:
+    """The slice through the current weights along `kind` directions, and the 1-D line."""
+    trainer = session.trainer
+    data, loss = trainer.dataset, trainer.config.loss
+    centre = trainer.network.params.copy()
+    snapshots = trainer.snapshot_matrix()
+    if kind == "pca":
+        directions = pca_directions(snapshots, centre)
+    else:
+        directions = random_directions(trainer.network, centre, seed=trainer.config.seed)
+    result = loss_slice(
+        trainer.network,
+        data.features_train,
+        data.targets_train,
+        loss,
+        centre,
+        directions,
+        snapshots,
+        resolution,
+        progress=progress,
+    )
+    steps, values = interpolation(
+        trainer.network,
+        data.features_train,
+        data.targets_train,
+        loss,
+        trainer.initial_params,
+        centre,
+    )
+    return LandscapeView(kind, result, steps, values, trainer.epoch)
+
+
+def compute_comparison(
+    session: TrainingSession, optimizers: list, progress: Callable[[float], None]
+) -> list[Trainer]:
+    """Train the session's network once per optimizer (at most MAX_COMPARE_EPOCHS epochs)."""
+    config = session.trainer.config
+    capped = config_with(config, epochs=min(config.epochs, MAX_COMPARE_EPOCHS))
+    return compare_optimizers(session.trainer.dataset, capped, optimizers, progress)

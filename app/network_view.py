@@ -1,0 +1,297 @@
+"""The Network Lab's sections: header, training buttons, live view, one step, landscape, compare.
+
+Each function draws one part of the page from the session (app.network_session) with the figure
+builders (app.network_figures); the page script only calls them in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app import network_figures as figures
+from app import network_session as actions
+from app.network_session import SESSION_KEY, TrainingSession
+from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
+from core.nn.anatomy import step_anatomy
+from core.nn.diagnosis import diagnose_training
+from core.nn.training import DIVERGED
+
+LIVE_INTERVAL = 0.4
+"""Seconds between live updates while training."""
+DIAGNOSIS_STYLE = {"diverged": st.error, "overfitting": st.warning, "underfitting": st.warning,
+                   "converged": st.success, "learning": st.info, "untrained": st.info,
+                   "unstable": st.warning}  # fmt: skip
+
+
+def show_header() -> None:
+    st.title("Network Lab")
+    st.caption(
+        "Train a small neural network with the same optimizers as the Explorer and watch it learn: "
+        "the boundary it draws, its loss curves, a single step in slow motion, and the loss "
+        "landscape around the weights it found."
+    )
+    st.button(
+        "Textbook preset: Dense 64 relu → Dense 32 relu → softmax, SGD, batch 32",
+        on_click=apply_preset,
+        args=(TEXTBOOK_PRESET,),
+        help="The classic first network: three-class data, categorical cross-entropy, "
+        "plain SGD at lr 0.01, batch size 32, accuracy as the metric.",
+    )
+
+
+def show_lab(session: TrainingSession) -> None:
+    """Everything below the header for a session that can train."""
+    show_architecture(session)
+    show_buttons(session)
+    show_live(session)
+    step_tab, landscape_tab, compare_tab = st.tabs(
+        ["One step, slowly", "Loss landscape", "Compare optimizers"]
+    )
+    with step_tab:
+        show_anatomy(session)
+    with landscape_tab:
+        show_landscape(session)
+    with compare_tab:
+        show_comparison(session)
+
+
+def show_architecture(session: TrainingSession) -> None:
+    network, trainer = session.trainer.network, session.trainer
+    sizes = " → ".join(str(size) for size in network.sizes)
+    output = {"cce": "softmax", "bce": "sigmoid"}.get(trainer.config.loss, "linear")
+    st.caption(
+        f"Network {sizes} ({network.activation_name} hidden, {output} output), "
+        f"{network.params.size:,} weights · inputs {', '.join(trainer.dataset.feature_names)} · "
+        f"{trainer.dataset.targets_train.size} training and {trainer.dataset.targets_test.size} "
+        f"test points · {trainer.optimizer.label()} · batch {trainer.config.batch_size}"
+    )
+
+
+def show_buttons(session: TrainingSession) -> None:
+    """Train / Pause, Step one epoch, Reset."""
+    columns = st.columns(4)
+    if session.running:
+        columns[0].button(
+            "Pause",
+            icon=":material/pause:",
+            on_click=actions.pause,
+            args=(session,),
+            use_container_width=True,
+        )
+    else:
+        columns[0].button(
+            "Train",
+            icon=":material/play_arrow:",
+            type="primary",
+            on_click=actions.start,
+            args=(session,),
+            disabled=session.trainer.done,
+            use_container_width=True,
+        )
+    columns[1].button(
+        "Step one epoch",
+        icon=":material/skip_next:",
+        on_click=actions.step_epoch,
+        args=(session,),
+        disabled=session.trainer.done,
+        use_container_width=True,
+    )
+    columns[2].button(
+        "Reset",
+        icon=":material/restart_alt:",
+        on_click=actions.reset,
+        args=(session,),
+        use_container_width=True,
+    )
+
+
+def show_live(session: TrainingSession) -> None:
+    """The boundary, curves, progress and diagnosis; refreshed on a timer while training."""
+    interval = LIVE_INTERVAL if session.running else None
+    st.fragment(run_every=interval)(_live_body)()
+
+
+def _live_body() -> None:
+    session: TrainingSession = st.session_state[SESSION_KEY]
+    trainer = session.trainer
+    if session.running:
+        actions.advance(session)
+        if not session.running:
+            st.rerun()  # finished: redraw the page once more without the timer
+    history, task = trainer.history, trainer.dataset.task
+    st.progress(
+        trainer.epoch / trainer.config.epochs,
+        text=f"Epoch {trainer.epoch} of {trainer.config.epochs}"
+        + (" · training…" if session.running else ""),
+    )
+    _show_diagnosis(session)
+    left, right = st.columns([1, 1], gap="medium")
+    title = f"Epoch {trainer.epoch}: test {figures.metric_name(task)} {history.test_metric[-1]:.3f}"
+    left.plotly_chart(
+        figures.boundary_figure(trainer.network, trainer.dataset, trainer.config.loss, title),
+        key="boundary",
+    )
+    right.plotly_chart(figures.curves_figure(history, task), key="curves")
+    right.caption(
+        "The heatmap is what the network predicts everywhere in the plane; filled points train "
+        "it, hollow ones test it. A test curve that turns up while the training curve keeps "
+        "falling is overfitting."
+    )
+
+
+def _show_diagnosis(session: TrainingSession) -> None:
+    trainer = session.trainer
+    verdict = diagnose_training(
+        trainer.history, trainer.status, trainer.reason, figures.metric_name(trainer.dataset.task)
+    )
+    DIAGNOSIS_STYLE[verdict.kind](f"**{verdict.headline}.** {verdict.message}")
+    if trainer.status == DIVERGED:
+        st.caption("Lower the learning rate, normalise the inputs, or pick an adaptive optimizer.")
+
+
+# ----- one step, slowly -----------------------------------------------------------------------
+def show_anatomy(session: TrainingSession) -> None:
+    trainer = session.trainer
+    st.markdown(
+        "For the **next mini-batch**, the four stages of one training step, following one "
+        "weight. Nothing changes until you train or step."
+    )
+    index = _pick_weight(trainer.network)
+    anatomy = step_anatomy(trainer, index)
+    stages = st.columns(4)
+    shapes = " → ".join(f"{rows}×{units}" for rows, units in anatomy.layer_shapes)
+    with stages[0]:
+        st.markdown("**1 · Forward pass**")
+        st.caption(
+            f"A batch of {anatomy.batch_size} points flows through z = a·W + b, a = φ(z): {shapes}."
+        )
+        st.metric(
+            "first point's output",
+            ", ".join(f"{v:.3g}" for v in anatomy.first_output),
+            help=f"its target is {anatomy.first_target:g}",
+        )
+    with stages[1]:
+        st.markdown("**2 · Loss**")
+        st.caption(f"The mean {trainer.config.loss} over the batch, plus the penalty.")
+        st.metric("batch loss", f"{anatomy.loss_before:.5g}")
+    with stages[2]:
+        st.markdown("**3 · Backpropagation**")
+        st.caption(
+            f"The chain rule from the output back to {anatomy.parameter_name}; "
+            f"‖∇L‖ = {anatomy.gradient_norm:.3g}."
+        )
+        st.metric(f"∂L/∂{anatomy.parameter_name}", f"{anatomy.gradient:.4g}")
+    with stages[3]:
+        st.markdown("**4 · Update**")
+        st.caption(
+            f"{trainer.optimizer.rule.summary.split(':')[0]} at lr {anatomy.learning_rate:.3g}."
+        )
+        st.metric(
+            anatomy.parameter_name,
+            f"{anatomy.value_after:.5g}",
+            delta=f"{anatomy.update:+.3g}",
+            delta_color="off",
+            help=f"before the step: {anatomy.value_before:.5g}",
+        )
+    change = anatomy.loss_after - anatomy.loss_before
+    st.markdown(
+        f"After the step the batch loss is **{anatomy.loss_after:.5g}** "
+        f"({'down' if change < 0 else 'up'} {abs(change):.3g})."
+    )
+
+
+def _pick_weight(network) -> int:
+    """A tensor (W1, b1, ...) and an entry of it, as the index into params."""
+    names = network.parameter_names()
+    tensors = [f"{kind}{layer + 1}" for layer in range(len(network.weights)) for kind in "Wb"]
+    columns = st.columns(3)
+    tensor = columns[0].selectbox(
+        "Tensor",
+        tensors,
+        key="net_anatomy_tensor",
+        help="W: weights into a layer (inputs × units); b: its biases.",
+    )
+    layer = int(tensor[1:]) - 1
+    rows, units = network.weights[layer].shape
+    unit = columns[2].number_input("Unit", 0, units - 1, 0, key="net_anatomy_unit")
+    if tensor.startswith("b"):
+        return names.index(f"{tensor}[{unit}]")
+    row = columns[1].number_input("Input", 0, rows - 1, 0, key="net_anatomy_input")
+    return names.index(f"{tensor}[{row}, {unit}]")
+
+
+# ----- landscape ------------------------------------------------------------------------------
+def show_landscape(session: TrainingSession) -> None:
+    st.markdown(
+        "The training loss on a plane through the current weights θ*: L(θ* + α·d₁ + β·d₂). "
+        "Along the path's principal directions the path lies almost in the plane; random "
+        "filter-normalised directions (Li et al., 2018) show the typical neighbourhood."
+    )
+    columns = st.columns([2, 1, 1])
+    kind = columns[0].radio(
+        "Directions",
+        list(actions.LANDSCAPE_KINDS),
+        format_func=actions.LANDSCAPE_KINDS.get,
+        horizontal=True,
+        key="net_landscape_kind",
+    )
+    resolution = columns[1].slider("Resolution", 11, 41, 25, step=2, key="net_landscape_size")
+    if columns[2].button("Compute the landscape", icon=":material/landscape:"):
+        bar = st.progress(0.0, text="Slicing the loss…")
+        session.landscape = actions.compute_landscape(
+            session, kind, resolution, lambda share: bar.progress(share, text="Slicing the loss…")
+        )
+        bar.empty()
+    _draw_landscape(session)
+
+
+def _draw_landscape(session: TrainingSession) -> None:
+    view = session.landscape
+    if view is None:
+        st.info("Train a little, then compute the landscape around the weights.")
+        return
+    explained = view.slice.directions.explained_variance
+    title = f"{actions.LANDSCAPE_KINDS[view.kind]}, at epoch {view.epoch}"
+    if view.kind == "pca":
+        title += f" · the directions explain {explained[0]:.0%} and {explained[1]:.0%} of the path"
+    left, right = st.columns([3, 2])
+    left.plotly_chart(figures.landscape_figure(view.slice, title), key="landscape")
+    right.plotly_chart(figures.interpolation_figure(view.steps, view.values), key="interpolation")
+    right.caption(
+        "A loss that falls monotonically along the straight line means the optimizer "
+        "had no barrier to cross between the initial and the trained weights."
+    )
+
+
+# ----- compare optimizers ---------------------------------------------------------------------
+def show_comparison(session: TrainingSession) -> None:
+    st.markdown(
+        "Train the same network on the same data from the same initial weights with up "
+        f"to {MAX_COMPARED} optimizers (the first is the sidebar's), and overlay their "
+        f"curves (at most {actions.MAX_COMPARE_EPOCHS} epochs)."
+    )
+    count = st.radio("Optimizers", [2, 3], horizontal=True, key="net_compare_count")
+    chosen = [(session.trainer.config.optimizer, session.trainer.config.hyperparameters)]
+    columns = st.columns(count - 1)
+    for slot in range(1, count):
+        chosen.append(draw_optimizer(columns[slot - 1].container(border=True), slot))
+    if st.button("Compare", icon=":material/compare_arrows:"):
+        bar = st.progress(0.0, text="Training…")
+        _run_comparison(session, chosen, bar)
+    if session.comparison:
+        st.plotly_chart(
+            figures.comparison_figure(session.comparison, session.trainer.dataset.task),
+            key="comparison",
+        )
+
+
+def _run_comparison(session: TrainingSession, chosen: list, bar: Any) -> None:
+    try:
+        session.comparison = actions.compute_comparison(
+            session, chosen, lambda share: bar.progress(min(share, 1.0), text="Training…")
+        )
+    except ValueError as error:
+        st.error(f"Cannot compare: {error}")
+    bar.empty()
