@@ -204,7 +204,7 @@ def _curve_pair(
                 go.Scatter(
                     x=epochs,
                     y=drawn,
-                    mode="lines",
+                    mode="lines" if len(values) > 30 else "lines+markers",
                     name=name,
                     legendgroup=name,
                     showlegend=column == 1,

@@ -74,10 +74,7 @@ def data_controls() -> tuple[Control, ...]:
 
 
 def feature_controls() -> tuple[ToggleControl, ...]:
-    return tuple(
-        ToggleControl(key, name, False, f"Feed {name} to the network as an extra input.")
-        for name, key in FEATURE_KEYS.items()
-    )
+    return tuple(ToggleControl(key, name, False) for name, key in FEATURE_KEYS.items())
 
 
 def network_controls() -> tuple[Control, ...]:
@@ -293,14 +290,16 @@ def draw_controls() -> NetworkSettings:
 
 def _draw_data(container: Any) -> DataSettings:
     name, noise, points, share, normalise = (control.draw(container) for control in data_controls())
-    columns = container.columns(3)
-    chosen = tuple(
-        control.label
-        for index, control in enumerate(feature_controls())
-        if control.draw(columns[index % 3])
-        and (DATASETS[name].inputs == 2 or "y" not in control.label)
-    )
+    chosen = _draw_features(container, DATASETS[name].inputs)
     return DataSettings(name, int(points), float(noise), float(share), 0, chosen, bool(normalise))
+
+
+def _draw_features(container: Any, inputs: int) -> tuple[str, ...]:
+    """The extra-feature toggles in one row (no y features for one-input data)."""
+    container.caption("Extra input features, as in TensorFlow Playground")
+    row = container.container(horizontal=True)
+    usable = [control for control in feature_controls() if inputs == 2 or "y" not in control.label]
+    return tuple(control.label for control in usable if control.draw(row))
 
 
 def _draw_loss(container: Any, task: str) -> str:

@@ -186,7 +186,8 @@ def show_anatomy(session: TrainingSession) -> None:
     with stages[3]:
         st.markdown("**4 · Update**")
         st.caption(
-            f"{trainer.optimizer.rule.summary.split(':')[0]} at lr {anatomy.learning_rate:.3g}."
+            f"{trainer.optimizer.rule.title} at lr {anatomy.learning_rate:.3g}: "
+            f"{trainer.optimizer.rule.summary.split('. ')[0]}."
         )
         st.metric(
             anatomy.parameter_name,
