@@ -101,7 +101,7 @@ def custom_surface_controls() -> core.Surface:
         good = _remember(text, domain, formula_error is None and domain_error is None)
         surface = cached_surface(good.text, good.domain)
         _show_formula(domain_slot, good, text, formula_error is not None)
-        _show_details(surface, good)
+        _show_gradient(good)
     if link_needs_correction:
         st.rerun()
     return surface
@@ -122,7 +122,7 @@ def _check_link_once() -> bool:
     formula = st.query_params.get_all(FORMULA_KEY)
     notice = _link_formula_notice(formula[-1] if formula else DEFAULT_FORMULA, domain)
     if notice is not None:
-        notices.append(notice)
+        notices.append(plain(notice))
         corrections[FORMULA_KEY] = DEFAULT_FORMULA
         corrections.update(zip(DOMAIN_KEYS, DEFAULT_DOMAIN, strict=True))
     st.session_state[NOTICES_KEY] = notices
@@ -230,8 +230,8 @@ def _show_formula(slot: Any, good: GoodFormula, typed: str, refused: bool) -> No
         st.latex("f(x, y) = " + cached_formula(good.text).latex)
 
 
-def _show_details(surface: core.Surface, good: GoodFormula) -> None:
-    st.caption(plain(surface.note))
+def _show_gradient(good: GoodFormula) -> None:
+    """The exact partial derivatives, typeset from their trees, when they are short enough."""
     gradient = cached_formula(good.text).gradient_latex()
     if gradient is not None:
         with st.expander("Exact gradient"):

@@ -10,6 +10,8 @@ right, as in Python and in mathematics (−x^2 = −(x^2), x^y^z = x^(y^z)).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.formula_functions import FUNCTIONS
 from core.formula_tree import Binary, Call, Negation, Node, Number, Variable
 
@@ -43,24 +45,52 @@ def number_text(value: float) -> str:
     return repr(float(value))
 
 
-def to_text(node: Node) -> str:
-    """Canonical text: `x^4 - 2*x^2 + y^2`, `sin(x)*exp(-y)`."""
+@dataclass(frozen=True)
+class Notation:
+    """How plain text writes the operators: ASCII that parses back, or Unicode for titles."""
+
+    symbols: dict[str, str]
+    superscripts: bool = False
+
+
+CANONICAL = Notation({"+": "+", "-": "-", "*": "*", "/": "/", "^": "^", "negation": "-"})
+PRETTY = Notation(
+    {"+": "+", "-": "−", "*": "·", "/": "/", "^": "^", "negation": "−"}, superscripts=True
+)
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def to_text(node: Node, notation: Notation = CANONICAL) -> str:
+    """Canonical text `x^4 - 2*x^2 + y^2` (parses back to the same tree), or with
+    notation=PRETTY the Unicode `x⁴ − 2·x² + y²` for titles (no Markdown sign in it)."""
     if isinstance(node, Number):
         return node.symbol or number_text(node.value)
     if isinstance(node, Variable):
         return node.name
     if isinstance(node, Negation):
-        return "-" + _bracketed_text(node.operand, precedence(node.operand) < NEGATION_PRECEDENCE)
+        inner = _bracketed_text(
+            node.operand, precedence(node.operand) < NEGATION_PRECEDENCE, notation
+        )
+        return notation.symbols["negation"] + inner
     if isinstance(node, Call):
-        return f"{node.function}({', '.join(to_text(a) for a in node.arguments)})"
-    left = _bracketed_text(node.left, _operand_needs_brackets(node, node.left, "left"))
-    right = _bracketed_text(node.right, _operand_needs_brackets(node, node.right, "right"))
+        arguments = ", ".join(to_text(a, notation) for a in node.arguments)
+        return f"{node.function}({arguments})"
+    left = _bracketed_text(node.left, _operand_needs_brackets(node, node.left, "left"), notation)
+    if node.operator == "^" and notation.superscripts and _small_whole_number(node.right):
+        return left + number_text(node.right.value).translate(_SUPERSCRIPT_DIGITS)
+    right = _bracketed_text(
+        node.right, _operand_needs_brackets(node, node.right, "right"), notation
+    )
     spacer = " " if node.operator in "+-" else ""
-    return f"{left}{spacer}{node.operator}{spacer}{right}"
+    return f"{left}{spacer}{notation.symbols[node.operator]}{spacer}{right}"
 
 
-def _bracketed_text(node: Node, brackets: bool) -> str:
-    text = to_text(node)
+def _small_whole_number(node: Node) -> bool:
+    return isinstance(node, Number) and not node.symbol and node.value in range(0, 100)
+
+
+def _bracketed_text(node: Node, brackets: bool, notation: Notation) -> str:
+    text = to_text(node, notation)
     return f"({text})" if brackets else text
 
 
@@ -80,8 +110,9 @@ def to_latex(node: Node) -> str:
     if isinstance(node, Variable):
         return node.name
     if isinstance(node, Negation):
-        inner = _bracketed_latex(node.operand, precedence(node.operand) < NEGATION_PRECEDENCE)
-        return "-" + inner
+        fraction = isinstance(node.operand, Binary) and node.operand.operator == "/"
+        brackets = precedence(node.operand) < NEGATION_PRECEDENCE and not fraction
+        return "-" + _bracketed_latex(node.operand, brackets)
     if isinstance(node, Call):
         template = FUNCTIONS[node.function].latex
         return template.format(*(to_latex(a) for a in node.arguments))
@@ -105,8 +136,11 @@ def _sum_latex(node: Binary) -> str:
 
 
 def _product_latex(node: Binary) -> str:
-    """Juxtaposed (2 x, x \\sin(y)) unless the right factor starts with a digit or a sign."""
+    """Juxtaposed (2 x, x \\sin(y)) unless the right factor starts with a digit or a sign.
+    A product on the right needs no brackets on paper: a (b c) = a b c."""
     left, right = _operands_latex(node)
+    if isinstance(node.right, Binary) and node.right.operator == "*":
+        right = to_latex(node.right)
     starts_with_number = right[:1].isdigit() or right.startswith(("-", "."))
     return rf"{left} \cdot {right}" if starts_with_number else f"{left}\\,{right}"
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.formula import Formula, FormulaError, parse
+from core.formula_render import PRETTY, to_text
 from core.surfaces import (
     DEGENERATE,
     GLOBAL_MINIMUM,
@@ -137,7 +138,7 @@ def custom_surface(
     points = find_stationary_points(parsed, box, lowest)
     surface = Surface(
         name="custom",
-        title=_title(parsed.text),
+        title=_title(to_text(parsed.tree, PRETTY)),
         value_components=parsed.value_components,
         gradient_components=parsed.gradient_components,
         hessian_components=parsed.hessian_components,

@@ -7,8 +7,9 @@ by identity, so a derivative can share the subtrees it reuses.
 
 The parser builds nodes directly, keeping the formula exactly as typed (for display). The
 derivative rules build through `add`, `subtract`, `multiply`, `divide`, `power` and `negate`,
-which fold constants and drop the identities 0 + u, 1·u, 0·u, u^1, u^0 and −(−u): enough to keep
-derivatives short, not a computer-algebra system.
+which fold constants and drop the identities 0 + u, 1·u, 0·u, u^1, u^0 and −(−u), and move signs
+and constant factors outward (−(c·u) = (−c)·u, (−u) + v = v − u): enough to keep derivatives short,
+not a computer-algebra system.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ def add(left: Node, right: Node) -> Node:
         return left
     if isinstance(right, Negation):
         return Binary("-", left, right.operand)
+    if isinstance(left, Negation):
+        return subtract(right, left.operand)
     return Binary("+", left, right)
 
 
@@ -156,6 +159,10 @@ def multiply(left: Node, right: Node) -> Node:
         return negate(multiply(left, right.operand))
     if is_number(left) and _is_scaled(right):
         return multiply(folded(operator.mul, left.value, right.left.value), right.right)
+    if _is_scaled(right):
+        return multiply(right.left, multiply(left, right.right))
+    if _is_scaled(left):
+        return multiply(left.left, multiply(left.right, right))
     return Binary("*", left, right)
 
 
@@ -194,4 +201,6 @@ def negate(operand: Node) -> Node:
         return Number(-operand.value)
     if isinstance(operand, Negation):
         return operand.operand
+    if _is_scaled(operand):
+        return multiply(Number(-operand.left.value), operand.right)
     return Negation(operand)

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.formula import parse
+from core.formula_render import PRETTY, to_text
 from core.formula_surface import DEFAULT_DOMAIN, DEFAULT_FORMULA, EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,11 @@ def _app(**query: str) -> AppTest:
     return app.run()
 
 
+def _pretty(text: str) -> str:
+    """How a title writes the formula (x⁴ − 2·x² + y²)."""
+    return to_text(parse(text).tree, PRETTY)
+
+
 def _shown(app: AppTest) -> dict[str, str]:
     return dict(element.value.split(": ", 1) for element in app.text)
 
@@ -48,7 +54,7 @@ def test_default_formula_draws_from_its_parsed_tree():
     app = _app()
     assert not app.exception
     assert app.text_input(key="formula").value == DEFAULT_FORMULA
-    assert _shown(app)["title"].endswith(DEFAULT_FORMULA)
+    assert _shown(app)["title"].endswith(_pretty(DEFAULT_FORMULA))
     assert _shown(app)["minima"] == "2"
     assert _latex(app) == "f(x, y) = " + parse(DEFAULT_FORMULA).latex
     assert not app.error and not app.warning
@@ -58,7 +64,7 @@ def test_a_valid_formula_draws():
     app = _app()
     app.text_input(key="formula").set_value("x^2 + 3*y^2").run()
     assert not app.exception
-    assert _shown(app)["title"].endswith("x^2 + 3*y^2")
+    assert _shown(app)["title"].endswith(_pretty("x^2 + 3*y^2"))
     assert _shown(app)["minima"] == "1"
     assert _latex(app) == "f(x, y) = " + parse("x^2 + 3*y^2").latex
     assert not app.error
@@ -70,12 +76,12 @@ def test_an_invalid_formula_shows_the_error_and_keeps_the_previous_surface():
     app.text_input(key="formula").set_value("x^2 + z").run()
     assert not app.exception
     assert "unknown name" in _errors(app) and "column 7" in _errors(app)
-    assert _shown(app)["title"].endswith("x^2 + 3*y^2")
+    assert _shown(app)["title"].endswith(_pretty("x^2 + 3*y^2"))
     assert _latex(app) == "f(x, y) = " + parse("x^2 + 3*y^2").latex
     assert any("last formula that worked" in caption.value for caption in app.caption)
     app.text_input(key="formula").set_value("sin(x) + y^2").run()
     assert not app.error
-    assert _shown(app)["title"].endswith("sin(x) + y^2")
+    assert _shown(app)["title"].endswith(_pretty("sin(x) + y^2"))
 
 
 @pytest.mark.parametrize(
@@ -92,7 +98,7 @@ def test_a_link_carrying_an_attack_opens_the_default_with_a_notice(attack):
     app = _app(formula=attack)
     assert not app.exception
     assert app.text_input(key="formula").value == DEFAULT_FORMULA
-    assert _shown(app)["title"].endswith(DEFAULT_FORMULA)
+    assert _shown(app)["title"].endswith(_pretty(DEFAULT_FORMULA))
     notices = " ".join(element.value for element in app.warning)
     assert "refused" in notices
     assert not app.error
@@ -101,7 +107,7 @@ def test_a_link_carrying_an_attack_opens_the_default_with_a_notice(attack):
 def test_a_link_with_a_good_formula_and_domain_opens_it():
     app = _app(formula="(x - 1)^2 + y^2", xmin="-3", xmax="3", ymin="-1", ymax="1")
     assert not app.exception and not app.warning
-    assert _shown(app)["title"].endswith("(x - 1)^2 + y^2")
+    assert _shown(app)["title"].endswith(_pretty("(x - 1)^2 + y^2"))
     assert _shown(app)["domain"] == "(-3.0, 3.0, -1.0, 1.0)"
 
 
@@ -133,7 +139,7 @@ def test_choosing_an_example_fills_formula_and_domain():
     assert not app.exception
     assert app.text_input(key="formula").value == example.formula
     assert eval_free_domain(_shown(app)["domain"]) == example.domain
-    assert _shown(app)["title"].endswith(parse(example.formula).text)
+    assert _shown(app)["title"].endswith(_pretty(example.formula))
 
 
 def test_a_bad_domain_typed_in_shows_an_error_and_keeps_the_last_domain():
@@ -149,7 +155,7 @@ def test_a_formula_without_finite_values_is_refused_beside_the_box():
     app.text_input(key="formula").set_value("sqrt(-1 - x^2)").run()
     assert not app.exception
     assert "no finite value" in _errors(app)
-    assert _shown(app)["title"].endswith(DEFAULT_FORMULA)
+    assert _shown(app)["title"].endswith(_pretty(DEFAULT_FORMULA))
 
 
 def test_the_explorer_descends_a_formula_from_the_link():
