@@ -3,28 +3,18 @@ URL round-trips, bad links are cleaned with a notice, and a clicked start links 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 import core
 from app import sweep_settings as lab
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app" / "app_pages" / "sweeps.py")
 STUDIES = tuple(lab.STUDIES)
 
 
 def _page(**query: str) -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=30)
-    for key, value in query.items():
-        app.query_params[key] = value
-    return app.run()
-
-
-def _ok(app: AppTest) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-    assert not app.error, [e.value for e in app.error]
+    return open_page("sweeps.py", **query)
 
 
 def _charts(app: AppTest) -> list:
@@ -38,7 +28,7 @@ def _table(app: AppTest, index: int = 0):
 @pytest.mark.parametrize("study", STUDIES)
 def test_every_study_loads_with_the_defaults(study):
     app = _page(study=study)
-    _ok(app)
+    assert_clean(app)
     assert app.segmented_control(key="study").value == study
     assert len(_charts(app)) >= 1
 
@@ -50,47 +40,47 @@ BUILT_IN_SURFACES = [name for name in core.surface_names() if name != "custom"]
 @pytest.mark.parametrize("surface_name", BUILT_IN_SURFACES)
 def test_every_surface_loads_the_sweep_and_the_basins(surface_name):
     app = _page(surface=surface_name, sweep_rates="20", basin_resolution="20")
-    _ok(app)
+    assert_clean(app)
     assert len(_charts(app)) == 2  # the sweep curves and the paths at telling rates
     app.segmented_control(key="study").set_value("basins").run()
-    _ok(app)
+    assert_clean(app)
     assert len(_charts(app)) == 1
 
 
 @pytest.mark.parametrize("name", core.optimizer_names())
 def test_every_optimizer_draws_a_basin_map_and_a_sweep(name):
     app = _page(surface="himmelblau", optimizer=name, study="basins", basin_resolution="20")
-    _ok(app)
+    assert_clean(app)
     shares = _table(app)
     assert shares["starts"].sum() == 400
     app.segmented_control(key="study").set_value("sweep").run()
-    _ok(app)
+    assert_clean(app)
     assert _table(app)["optimizer"].tolist() == [name]
 
 
 def test_the_learning_rate_changes_the_basin_map():
     app = _page(surface="himmelblau", study="basins", basin_resolution="30", lr="0.01")
-    _ok(app)
+    assert_clean(app)
     calm = _table(app)
     assert set(calm["ends in"]) == {m.label() for m in core.surface("himmelblau").minima}
     app.select_slider(key="lr").set_value(0.1).run()
-    _ok(app)
+    assert_clean(app)
     wild = _table(app)
     assert "diverged" in set(wild["ends in"])
 
 
 def test_two_optimizers_give_two_sweep_rows_and_a_path_picker():
     app = _page(optimizers="2", optimizer_2="adam", sweep_rates="20")
-    _ok(app)
+    assert_clean(app)
     assert _table(app)["optimizer"].tolist() == ["sgd", "adam"]
     picker = app.radio(key="sweep_paths")
     picker.set_value(picker.options[1]).run()
-    _ok(app)
+    assert_clean(app)
 
 
 def test_url_parameters_seed_the_controls():
     app = _page(study="momentum", momentum_grid="20", sweep_lowest="0.001", momentum_show="loss")
-    _ok(app)
+    assert_clean(app)
     assert app.slider(key="momentum_grid").value == 20
     assert app.select_slider(key="sweep_lowest").value == pytest.approx(0.001)
     assert app.selectbox(key="momentum_show").value == "loss"
@@ -99,25 +89,25 @@ def test_url_parameters_seed_the_controls():
 
 def test_bad_link_values_are_replaced_with_a_notice():
     app = _page(study="basins", basin_resolution="100000", sweep_rates="banana", starts_seed="-5")
-    _ok(app)
+    assert_clean(app)
     notices = " ".join(w.value for w in app.warning)
     assert "Grid (starts per side)" in notices and "Learning rates" in notices
     assert app.slider(key="basin_resolution").value == core.sweeps.MAX_BASIN_RESOLUTION
     app.segmented_control(key="study").set_value("sweep").run()
-    _ok(app)
+    assert_clean(app)
     assert app.slider(key="sweep_rates").value == 60
 
 
 def test_an_unknown_study_falls_back_to_the_sweep():
     app = _page(study="everything")
-    _ok(app)
+    assert_clean(app)
     assert "Study" in " ".join(w.value for w in app.warning)
     assert app.segmented_control(key="study").value == "sweep"
 
 
 def test_steps_above_the_cap_are_run_at_the_cap_with_a_notice():
     app = _page(steps="5000", study="starts", starts_count="50")
-    _ok(app)
+    assert_clean(app)
     assert any(f"{core.sweeps.MAX_SWEEP_STEPS:,}" in info.value for info in app.info)
 
 
@@ -133,7 +123,7 @@ def test_a_clicked_start_moves_the_start_and_links_to_the_explorer():
     app.session_state["basin_chart"] = {"selection": {"points": [{"x": 2.25, "y": -1.75}]}}
     app.session_state["basin_clicked"] = lab.clicked_start(app.session_state["basin_chart"])
     app.run()
-    _ok(app)
+    assert_clean(app)
     links = [m.value for m in app.markdown if "open it in the Explorer" in m.value]
     assert links and "x0=2.25" in links[0] and "y0=-1.75" in links[0]
     assert "surface=himmelblau" in links[0]
@@ -149,7 +139,7 @@ def test_clicked_start_reads_a_selection_and_ignores_anything_else():
 def test_a_typed_formula_gets_its_basins_mapped():
     app = _page(surface="custom", formula="(x^2-1)^2 + y^2", study="basins", lr="0.01",
                 basin_resolution="30")  # fmt: skip
-    _ok(app)
+    assert_clean(app)
     shares = _table(app)
     assert sorted(shares["ends in"]) == ["global minimum (-1, 0), f = 0",
                                          "global minimum (1, 0), f = 0"]  # fmt: skip
