@@ -675,6 +675,8 @@ def _checked_rows(optimizer: Optimizer, name: str, value: Any) -> np.ndarray:
     rows = np.asarray(value, dtype=np.float64)
     if rows.ndim not in ((1, 2) if name == "lr" else (1,)) or rows.size == 0:
         raise ValueError(f"Invalid {name}: per-start values must have shape (N,), not {rows.shape}")
-    for number in np.unique(rows):
+    if not np.isfinite(rows).all():
+        raise ValueError(f"Invalid {name}: per-start values must be finite")
+    for number in (rows.min(), rows.max()):  # every rule's check on these is a range
         rule.validate({**optimizer.hyperparameters, name: float(number)})
     return rows

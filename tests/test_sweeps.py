@@ -82,13 +82,24 @@ def test_per_start_full_record_names_the_inner_state():
         ("adam", {"momentum": [0.1]}, "cannot vary 'momentum'"),
         ("sgd", {"dampening": [0.1]}, "cannot vary 'dampening'"),
         ("sgd", {"lr": [0.1, -1.0]}, "Invalid lr"),
+        ("sgd", {"lr": [0.1, np.nan]}, "Invalid lr"),
+        ("sgd", {"lr": [[0.1, np.inf]]}, "Invalid lr"),
+        ("sgd", {"momentum": [0.0, 0.5], "lr": [0.1, 0.1]}, None),
         ("sgd", {"momentum": [[0.1]]}, "shape"),
         ("sgd", {"lr": []}, "shape"),
     ],
 )
-def test_per_start_rejects_bad_values(name, values, message):
+def test_per_start_accepts_good_values_and_names_bad_ones(name, values, message):
+    if message is None:
+        assert per_start(core.optimizer(name), **values).name == name
+        return
     with pytest.raises(ValueError, match=message):
         per_start(core.optimizer(name), **values)
+
+
+def test_per_start_checks_every_value_against_the_rule():
+    with pytest.raises(ValueError, match="nesterov"):
+        per_start(core.optimizer("sgd", momentum=0.9, nesterov=True), momentum=[0.0, 0.9])
 
 
 # ----- learning-rate sweep ------------------------------------------------------------------
