@@ -82,11 +82,18 @@ class Program:
         raise TypeError(f"not a formula node: {node!r}")
 
     def run(self, x: Any, y: Any) -> tuple[Any, ...]:
-        """The outputs at (x, y): floats for float inputs, broadcast arrays for arrays."""
-        scalar = np.ndim(x) == 0 and np.ndim(y) == 0
+        """The outputs at (x, y): floats for scalar inputs, broadcast arrays for arrays."""
+        if isinstance(x, float) and isinstance(y, float):  # one descent path: the hot case
+            return tuple(float(v) for v in self._evaluate(np.float64(x), np.float64(y)))
         x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-        if scalar:
-            x, y = x[()], y[()]
+        results = self._evaluate(x, y)
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        if shape == ():
+            return tuple(float(result) for result in results)
+        return tuple(_shaped(result, shape) for result in results)
+
+    def _evaluate(self, x: Any, y: Any) -> list[Any]:
+        """Every operation in order; the output slots' values (scalars or arrays, unshaped)."""
         slots: list[Any] = [x, y, *self.constants]
         append = slots.append
         with np.errstate(all="ignore"):
@@ -95,11 +102,7 @@ class Program:
                     append(function(slots[first]))
                 else:
                     append(function(slots[first], slots[second]))
-        results = [slots[index] for index in self._outputs]
-        if scalar:
-            return tuple(float(result) for result in results)
-        shape = np.broadcast_shapes(x.shape, y.shape)
-        return tuple(_shaped(result, shape) for result in results)
+        return [slots[index] for index in self._outputs]
 
 
 def _index(slot: int, base: int) -> int:
