@@ -11,6 +11,7 @@ PAGES = [
     st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", default=True),
     st.Page("app_pages/sweeps.py", title="Learning-rate lab", icon="📈"),
     st.Page("app_pages/network.py", title="Network Lab", icon="🧠"),
+    st.Page("app_pages/lessons.py", title="Lessons", icon="🎓"),
 ]
 
 st.navigation(PAGES, position="top").run()

@@ -1,0 +1,146 @@
+"""The lessons page: the catalogue as a list, and one lesson as predict-then-reveal.
+
+The open lesson's id is in the URL (?lesson=<id>), so a shared link opens it; an unknown id gives
+a notice and the list. A lesson shows its narrative, its settings and its setting drawn with the
+outcome hidden, asks its question (no answer chosen), and only after an answer says whether the
+guess was right, why, and shows the run itself, with a link that opens the same settings on the
+lesson's page. The catalogue is validated (core and the pages' URL tables) when the page starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app.lesson_figures import preview_figures, reveal_figures
+from app.lessons_catalogue import lesson_link, load_lessons, page_title
+from app.url_state import as_code
+from core.lessons import CatalogueError, Lesson, read_scenario, run_lesson
+
+LESSON_KEY = "lesson"
+ANSWER_PREFIX = "lesson_answer:"
+CHART_CONFIG = {"displaylogo": False}
+PAGE_ICONS = {"explorer": "🧭", "sweeps": "📈", "network": "🧠"}
+
+
+@st.cache_resource(show_spinner=False)
+def catalogue() -> tuple[Lesson, ...]:
+    """The validated catalogue, loaded once per server (it is read-only)."""
+    return load_lessons()
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def lesson_outcome(lesson_id: str) -> tuple[Any, tuple[Any, ...]]:
+    """(scenario, results) of a lesson's settings, computed once and shared by every visitor."""
+    lesson = lessons_by_id()[lesson_id]
+    return read_scenario(lesson.page, lesson.settings), run_lesson(lesson)
+
+
+def lessons_by_id() -> dict[str, Lesson]:
+    return {lesson.id: lesson for lesson in catalogue()}
+
+
+# ----- which lesson the URL asks for ------------------------------------------------------------
+def requested_lesson() -> tuple[Lesson | None, str | None]:
+    """(the lesson the URL names, or None; a notice when it names one that does not exist)."""
+    raw = st.query_params.get(LESSON_KEY)
+    if raw is None:
+        return None, None
+    lesson = lessons_by_id().get(raw.strip())
+    if lesson is None:
+        del st.query_params[LESSON_KEY]
+        return None, f"There is no lesson called {as_code(raw[:40])}: choose one from the list."
+    return lesson, None
+
+
+def open_lesson(lesson_id: str) -> None:
+    st.query_params[LESSON_KEY] = lesson_id
+
+
+def close_lesson() -> None:
+    st.query_params.pop(LESSON_KEY, None)
+
+
+# ----- the list ---------------------------------------------------------------------------------
+def show_list(lessons: tuple[Lesson, ...]) -> None:
+    st.title("Lessons")
+    st.caption(
+        "Each lesson sets up a run, asks what you expect, and only then shows what happens "
+        "and why. Share a lesson by its link; open its settings on the page to explore further."
+    )
+    columns = st.columns(2)
+    for number, lesson in enumerate(lessons):
+        with columns[number % 2].container(border=True):
+            icon = PAGE_ICONS[lesson.page]
+            st.markdown(f"**{number + 1}. {lesson.title}**")
+            st.caption(f"{icon} {page_title(lesson)} · {lesson.teaches}")
+            st.button("Open", key=f"open:{lesson.id}", on_click=open_lesson, args=(lesson.id,))
+
+
+# ----- one lesson -------------------------------------------------------------------------------
+def show_lesson(lesson: Lesson) -> None:
+    st.button("← All lessons", on_click=close_lesson, type="tertiary")
+    st.title(lesson.title)
+    st.caption(f"{PAGE_ICONS[lesson.page]} {page_title(lesson)} · {lesson.teaches}")
+    st.markdown(lesson.narrative)
+    show_settings(lesson)
+    choice = ask(lesson)
+    scenario, results = lesson_outcome(lesson.id)
+    if choice is None:
+        for figure in preview_figures(lesson.page, scenario):
+            st.plotly_chart(figure, config=CHART_CONFIG)
+        return
+    reveal(lesson, choice, scenario, results)
+
+
+def show_settings(lesson: Lesson) -> None:
+    with st.expander("The settings (as in the page's link)"):
+        lines = "\n".join(f"{key} = {value}" for key, value in lesson.settings.items())
+        st.code(lines, language=None)
+
+
+def ask(lesson: Lesson) -> int | None:
+    """The question as a radio with no answer chosen; "Start again" clears the answer."""
+    key = ANSWER_PREFIX + lesson.id
+    choice = st.radio(
+        f"**{lesson.question}**",
+        range(len(lesson.answers)),
+        index=None,
+        format_func=lesson.answers.__getitem__,
+        key=key,
+        help="Choose before you see the run: the prediction is the point of the exercise.",
+    )
+    if choice is not None:
+        st.button("Start again", on_click=st.session_state.pop, args=(key, None))
+    return choice
+
+
+def reveal(lesson: Lesson, choice: int, scenario: Any, results: tuple[Any, ...]) -> None:
+    right = lesson.answers[lesson.answer]
+    if choice == lesson.answer:
+        st.success(f"Right: {right}", icon="✅")
+    else:
+        st.error(f"Not quite. The answer is: {right}", icon="❌")
+    st.markdown(lesson.reveal)
+    for index, figure in enumerate(reveal_figures(lesson.page, scenario, results)):
+        st.plotly_chart(figure, key=f"reveal:{lesson.id}:{index}", config=CHART_CONFIG)
+    st.info(f"**Try this next:** {lesson.try_next}", icon="🔬")
+    st.link_button(f"Open these settings in the {page_title(lesson)}", lesson_link(lesson))
+
+
+# ----- the page ---------------------------------------------------------------------------------
+def show_page() -> None:
+    """The whole page: the catalogue is checked first; a broken one is reported, not run."""
+    try:
+        lessons = catalogue()
+    except CatalogueError as error:
+        st.error(f"The lesson catalogue has a problem, so lessons are unavailable: {error}")
+        return
+    lesson, notice = requested_lesson()
+    if notice:
+        st.warning(notice, icon="🔗")
+    if lesson is None:
+        show_list(lessons)
+    else:
+        show_lesson(lesson)
