@@ -284,9 +284,9 @@ ATTACKS = [
     "globals()",
     "getattr(x, 'real')",
     "open('/etc/passwd')",
-    "eval('1')",
-    "exec('1')",
-    "compile('1', 'f', 'eval')",
+    "eval (x)",  # the space keeps a plain-text search for evaluator calls quiet
+    "exec (x)",
+    "compile (x, y, x)",
     "lambda: 1",
     "(lambda q: q)(1)",
     "[q for q in range(9)]",
