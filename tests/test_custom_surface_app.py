@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from core.formula import parse
 from core.formula_render import PRETTY, to_text
 from core.formula_surface import DEFAULT_DOMAIN, DEFAULT_FORMULA, EXAMPLES
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script():
@@ -159,15 +156,15 @@ def test_a_formula_without_finite_values_is_refused_beside_the_box():
 
 
 def test_the_explorer_descends_a_formula_from_the_link():
-    entry = ROOT / "app" / "streamlit_app.py"
-    if not (ROOT / "app" / "app_pages" / "explorer.py").exists():
-        pytest.fail("the Explorer page is missing")
-    app = AppTest.from_file(str(entry), default_timeout=60)
-    app.query_params["surface"] = "custom"
-    app.query_params["formula"] = "(x - 1)^2 + 2*(y + 0.5)^2"
-    app.run()
-    assert not app.exception
+    app = open_page("explorer.py", surface="custom", formula="(x - 1)^2 + 2*(y + 0.5)^2")
+    assert_clean(app)
     assert app.text_input(key="formula").value == "(x - 1)^2 + 2*(y + 0.5)^2"
-    assert not app.error
     verdicts = " ".join(element.value for element in app.success)
     assert "global minimum (1, -0.5)" in verdicts
+
+
+def test_the_explorer_opens_an_attack_link_with_the_default_formula():
+    app = open_page("explorer.py", surface="custom", formula="getattr(x, '__class__')")
+    assert_clean(app)
+    assert app.text_input(key="formula").value == DEFAULT_FORMULA
+    assert "refused" in " ".join(element.value for element in app.warning)
