@@ -256,7 +256,10 @@ def _draw_landscape(session: TrainingSession) -> None:
     explained = view.slice.directions.explained_variance
     title = f"{actions.LANDSCAPE_KINDS[view.kind]}, at epoch {view.epoch}"
     if view.kind == "pca":
-        title += f" · the directions explain {explained[0]:.0%} and {explained[1]:.0%} of the path"
+        st.caption(
+            f"The two directions explain {explained[0]:.1%} and {explained[1]:.1%} of the "
+            "path's variance: the path drawn is (almost) the real one."
+        )
     left, right = st.columns([3, 2])
     left.plotly_chart(figures.landscape_figure(view.slice, title), key="landscape")
     right.plotly_chart(figures.interpolation_figure(view.steps, view.values), key="interpolation")
