@@ -21,18 +21,18 @@ from core.nn.datasets import make_dataset
 from core.nn.training import Trainer
 
 PREVIEW_RESOLUTION = 80
+SIDE_BY_SIDE = {"explorer": True, "sweeps": False, "network": True}
+"""Whether a page's reveal figures fit side by side (a sweep's row of maps needs the width)."""
 
 
 def _hidden_contour(descent: DescentScenario) -> go.Figure:
     surface = descent.surface
-    figure = contour_figure(surface, surface_grid(surface, PREVIEW_RESOLUTION), [], descent.start)
-    figure.update_layout(title="The surface and the start (the run is hidden until you answer)")
-    return figure
+    return contour_figure(surface, surface_grid(surface, PREVIEW_RESOLUTION), [], descent.start)
 
 
 def _untrained_network(scenario: NetworkScenario) -> go.Figure:
     trainer = Trainer(make_dataset(**scenario.data), scenario.config)
-    title = "The data, and the network before training (the run is hidden until you answer)"
+    title = "The data, and the network before training"
     return boundary_figure(trainer.network, trainer.dataset, scenario.config.loss, title)
 
 

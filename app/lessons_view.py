@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.lesson_figures import preview_figures, reveal_figures
+from app.lesson_figures import SIDE_BY_SIDE, preview_figures, reveal_figures
 from app.lessons_catalogue import lesson_link, load_lessons, page_title
 from app.url_state import as_code
 from core.lessons import CatalogueError, Lesson, read_scenario, run_lesson
@@ -21,7 +21,11 @@ from core.lessons import CatalogueError, Lesson, read_scenario, run_lesson
 LESSON_KEY = "lesson"
 ANSWER_PREFIX = "lesson_answer:"
 CHART_CONFIG = {"displaylogo": False}
-PAGE_ICONS = {"explorer": "🧭", "sweeps": "📈", "network": "🧠"}
+PAGE_ICONS = {
+    "explorer": ":material/explore:",
+    "sweeps": ":material/show_chart:",
+    "network": ":material/hub:",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,10 +92,17 @@ def show_lesson(lesson: Lesson) -> None:
     choice = ask(lesson)
     scenario, results = lesson_outcome(lesson.id)
     if choice is None:
-        for figure in preview_figures(lesson.page, scenario):
-            st.plotly_chart(figure, config=CHART_CONFIG)
+        st.caption("The setting, with the run hidden until you answer:")
+        show_figures(preview_figures(lesson.page, scenario), f"preview:{lesson.id}", False)
         return
     reveal(lesson, choice, scenario, results)
+
+
+def show_figures(figures: list, key: str, side_by_side: bool) -> None:
+    """The figures one under the other, or side by side (a map and its curves)."""
+    columns = st.columns(len(figures)) if side_by_side else [st.container()] * len(figures)
+    for index, (column, figure) in enumerate(zip(columns, figures, strict=True)):
+        column.plotly_chart(figure, key=f"{key}:{index}", config=CHART_CONFIG)
 
 
 def show_settings(lesson: Lesson) -> None:
@@ -119,13 +130,13 @@ def ask(lesson: Lesson) -> int | None:
 def reveal(lesson: Lesson, choice: int, scenario: Any, results: tuple[Any, ...]) -> None:
     right = lesson.answers[lesson.answer]
     if choice == lesson.answer:
-        st.success(f"Right: {right}", icon="✅")
+        st.success(f"Right: {right}", icon=":material/check_circle:")
     else:
-        st.error(f"Not quite. The answer is: {right}", icon="❌")
+        st.error(f"Not quite. The answer is: {right}", icon=":material/cancel:")
     st.markdown(lesson.reveal)
-    for index, figure in enumerate(reveal_figures(lesson.page, scenario, results)):
-        st.plotly_chart(figure, key=f"reveal:{lesson.id}:{index}", config=CHART_CONFIG)
-    st.info(f"**Try this next:** {lesson.try_next}", icon="🔬")
+    figures = reveal_figures(lesson.page, scenario, results)
+    show_figures(figures, f"reveal:{lesson.id}", SIDE_BY_SIDE[lesson.page])
+    st.info(f"**Try this next:** {lesson.try_next}", icon=":material/science:")
     st.link_button(f"Open these settings in the {page_title(lesson)}", lesson_link(lesson))
 
 
@@ -139,7 +150,7 @@ def show_page() -> None:
         return
     lesson, notice = requested_lesson()
     if notice:
-        st.warning(notice, icon="🔗")
+        st.warning(notice, icon=":material/link:")
     if lesson is None:
         show_list(lessons)
     else:

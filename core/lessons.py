@@ -544,6 +544,19 @@ def _minima_reached(basins: BasinMap, at_least: int) -> tuple[bool, str]:
     return reached >= at_least, f"the starts ended in {reached} different minima"
 
 
+def _minimum_shares(basins: BasinMap, at_least: float, at_most: float) -> tuple[bool, str]:
+    """Every listed minimum's basin holds between at_least and at_most of the starts."""
+    shares = [o.share for o in basins.outcomes() if o.label >= 0]
+    shares += [0.0] * (len(basins.minima) - len(shares))
+    passed = all(at_least <= share <= at_most for share in shares)
+    return passed, "basin shares " + ", ".join(f"{share:.1%}" for share in shares)
+
+
+def _never_diverges(sweep: LearningRateSweep) -> tuple[bool, str]:
+    count = int(np.count_nonzero(sweep.diverged))
+    return count == 0, f"{count} of {sweep.learning_rates.size} rates diverged"
+
+
 def _threshold_near_critical(sweep: LearningRateSweep, grid_steps: int) -> tuple[bool, str]:
     """The smallest diverging rate lies within `grid_steps` grid steps above 2/λmax."""
     ratio = sweep.learning_rates[1] / sweep.learning_rates[0]
@@ -593,6 +606,8 @@ CHECKS: dict[str, Check] = {
     "sign_flips": Check(_sign_flips, Run, ("axis", "at_least")),
     "global_share": Check(_global_share, BasinMap, ("at_most",)),
     "minima_reached": Check(_minima_reached, BasinMap, ("at_least",)),
+    "minimum_shares": Check(_minimum_shares, BasinMap, ("at_least", "at_most")),
+    "never_diverges": Check(_never_diverges, LearningRateSweep),
     "threshold_near_critical": Check(_threshold_near_critical, LearningRateSweep, ("grid_steps",)),
     "training_diagnosis": Check(_training_diagnosis, Trainer, ("kinds",)),
     "test_metric_at_most": Check(_test_metric_at_most, Trainer, ("value",)),
