@@ -240,9 +240,11 @@ def draw_optimizer(container: Any, slot: int) -> tuple[str, tuple[tuple[str, Any
     """One optimizer's controls (the Explorer's): its name and hyperparameters as sorted items."""
     name = shared.optimizer_control(slot).draw(container)
     values: dict[str, Any] = {"lr": float(shared.lr_control(slot).draw(container))}
+    advanced = None
     for entry in shared.hyperparameter_controls(slot, name):
-        if entry.main:
-            values[entry.keyword] = entry.control.draw(container)
+        if not entry.main and advanced is None:
+            advanced = container.popover("Advanced hyperparameters", icon=":material/tune:")
+        values[entry.keyword] = entry.control.draw(container if entry.main else advanced)
     return name, tuple(sorted(pair_betas(values).items()))
 
 
@@ -267,8 +269,13 @@ def draw_controls() -> NetworkSettings:
     loss = _draw_loss(training, task)
     training.caption(LOSSES[loss].note)
     optimizer, hyperparameters = draw_optimizer(training, 0)
-    penalty, rate, batch, epochs, seed = (control.draw(training) for control in training_controls())
-    schedule, schedule_parameters = draw_schedule(sidebar.expander("Learning-rate schedule"))
+    penalty_control, rate_control, *rest = training_controls()
+    penalty = penalty_control.draw(training)
+    rate = rate_control.draw(training) if penalty != "none" else 0.0
+    batch, epochs, seed = (control.draw(training) for control in rest)
+    schedule_box = sidebar.expander("Learning-rate schedule")
+    schedule_box.caption("Networks change the rate once per epoch, as `scheduler.step()` does.")
+    schedule, schedule_parameters = draw_schedule(schedule_box)
     l1, l2 = penalty_rates(penalty, float(rate))
     config = TrainingConfig(
         hidden,

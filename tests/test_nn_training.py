@@ -191,3 +191,14 @@ def test_compared_optimizers_start_from_the_same_weights_and_differ_after():
     assert trainers[0].history.train_loss[-1] != trainers[1].history.train_loss[-1]
     assert [trainer.optimizer.name for trainer in trainers] == ["sgd", "adam"]
     assert seen[-1] == pytest.approx(1.0)
+
+
+def test_snapshots_are_thinned_to_the_cap_and_can_be_switched_off():
+    trainer = _trainer(hidden=(2,), epochs=250, batch_size=1000)
+    trainer.train(250)
+    assert len(trainer.snapshots) <= 100
+    assert trainer.snapshot_epochs[0] == 0 and trainer.snapshot_matrix().shape[0] >= 60
+    np.testing.assert_array_equal(trainer.snapshot_matrix()[-1], trainer.network.params)
+    lean = Trainer(trainer.dataset, trainer.config, keep_snapshots=False)
+    lean.train(3)
+    assert lean.snapshots == [] and lean.snapshot_matrix().shape == (1, lean.network.params.size)

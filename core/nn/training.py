@@ -26,7 +26,8 @@ from core.optimizers import Optimizer, optimizer
 from core.schedules import schedule
 
 MAX_EPOCHS = 2000
-MAX_SNAPSHOTS = 200
+MAX_SNAPSHOTS = 100
+"""At most 100 weight vectors (10 MB for the largest network) per trainer."""
 READY, TRAINING, FINISHED, DIVERGED = "ready", "training", "finished", "diverged"
 
 
@@ -82,7 +83,9 @@ class History:
 class Trainer:
     """A network in training: weights, optimizer state, history and snapshots. See the module."""
 
-    def __init__(self, dataset: Dataset, config: TrainingConfig) -> None:
+    def __init__(
+        self, dataset: Dataset, config: TrainingConfig, keep_snapshots: bool = True
+    ) -> None:
         _check_config(dataset, config)
         self.dataset, self.config = dataset, config
         self.optimizer = config.build_optimizer()
@@ -98,6 +101,7 @@ class Trainer:
         self.snapshots: list[np.ndarray] = []
         self.snapshot_epochs: list[int] = []
         self._snapshot_stride = 1
+        self.keep_snapshots = keep_snapshots
         self._record_epoch()
 
     @property
@@ -177,7 +181,7 @@ class Trainer:
 
     def _snapshot(self) -> None:
         """Keep the weights every `stride` epochs; past MAX_SNAPSHOTS keep every other one."""
-        if self.epoch % self._snapshot_stride and not self.done:
+        if not self.keep_snapshots or (self.epoch % self._snapshot_stride and not self.done):
             return
         self.snapshots.append(self.network.params.copy())
         self.snapshot_epochs.append(self.epoch)
@@ -189,7 +193,7 @@ class Trainer:
     def snapshot_matrix(self) -> np.ndarray:
         """The snapshots (S, P), the current weights always last."""
         rows = list(self.snapshots)
-        if self.snapshot_epochs[-1] != self.epoch:
+        if not self.snapshot_epochs or self.snapshot_epochs[-1] != self.epoch:
             rows.append(self.network.params.copy())
         return np.asarray(rows)
 
@@ -245,12 +249,12 @@ def compare_optimizers(
     progress: Callable[[float], None] | None = None,
 ) -> list[Trainer]:
     """Train the same network on the same data once per (name, hyperparameters), all from the
-    same initial weights and the same batches (one seed), for config.epochs each."""
+    same initial weights and the same batches (one seed), for config.epochs each (curves only:
+    no weight snapshots are kept)."""
     trainers = []
     for index, (name, hyperparameters) in enumerate(optimizers):
-        trainer = Trainer(
-            dataset, config_with(config, optimizer=name, hyperparameters=hyperparameters)
-        )
+        changed = config_with(config, optimizer=name, hyperparameters=hyperparameters)
+        trainer = Trainer(dataset, changed, keep_snapshots=False)
         for epoch in range(config.epochs):
             trainer.train(1)
             if progress is not None and (epoch % 10 == 0 or trainer.done):
