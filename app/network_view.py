@@ -61,8 +61,9 @@ def show_architecture(session: TrainingSession) -> None:
     network, trainer = session.trainer.network, session.trainer
     sizes = " → ".join(str(size) for size in network.sizes)
     output = {"cce": "softmax", "bce": "sigmoid"}.get(trainer.config.loss, "linear")
+    hidden = f"{network.activation_name} hidden" if len(network.sizes) > 2 else "no hidden layer"
     st.caption(
-        f"Network {sizes} ({network.activation_name} hidden, {output} output), "
+        f"Network {sizes} ({hidden}, {output} output), "
         f"{network.params.size:,} weights · inputs {', '.join(trainer.dataset.feature_names)} · "
         f"{trainer.dataset.targets_train.size} training and {trainer.dataset.targets_test.size} "
         f"test points · {trainer.optimizer.label()} · batch {trainer.config.batch_size}"
@@ -134,10 +135,14 @@ def _live_body() -> None:
         key="boundary",
     )
     right.plotly_chart(figures.curves_figure(history, task), key="curves")
+    picture = (
+        "The black line is what the network predicts for every x"
+        if trainer.dataset.spec.inputs == 1
+        else "The heatmap is what the network predicts everywhere in the plane"
+    )
     right.caption(
-        "The heatmap is what the network predicts everywhere in the plane; filled points train "
-        "it, hollow ones test it. A test curve that turns up while the training curve keeps "
-        "falling is overfitting."
+        f"{picture}; filled points train it, hollow ones test it. A test curve that turns up "
+        "while the training curve keeps falling is overfitting."
     )
 
 
