@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from app.figures import contour_figure, loss_figure, path_views, surface_grid
 from app.network_figures import boundary_figure, curves_figure
 from app.sweep_figures import basin_figure, sweep_figure, sweep_paths_figure
-from core.lessons import DescentScenario, NetworkScenario, SweepScenario
+from core.lesson_settings import DescentScenario, NetworkScenario, SweepScenario
 from core.nn.datasets import make_dataset
 from core.nn.training import Trainer
 

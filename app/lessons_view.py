@@ -16,7 +16,8 @@ import streamlit as st
 from app.lesson_figures import SIDE_BY_SIDE, preview_figures, reveal_figures
 from app.lessons_catalogue import lesson_link, load_lessons, page_title
 from app.url_state import as_code
-from core.lessons import CatalogueError, Lesson, read_scenario, run_lesson
+from core.lesson_settings import read_scenario
+from core.lessons import CatalogueError, Lesson, run_lesson
 
 LESSON_KEY = "lesson"
 ANSWER_PREFIX = "lesson_answer:"

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from core import lessons
+from core import lesson_settings, lessons
 from core.lessons import CatalogueError, evaluate, load_catalogue, parse_catalogue, run_lesson
 
 CATALOGUE = load_catalogue()
@@ -24,7 +24,7 @@ def test_catalogue_has_a_lesson_for_every_idea_on_every_page():
     ids = [lesson.id for lesson in CATALOGUE]
     assert len(ids) == len(set(ids)) >= 14
     assert set(ids) >= IDEAS
-    assert {lesson.page for lesson in CATALOGUE} == set(lessons.PAGES)
+    assert {lesson.page for lesson in CATALOGUE} == set(lesson_settings.PAGES)
 
 
 def test_every_lesson_is_complete():
@@ -104,11 +104,12 @@ def test_a_broken_lesson_is_refused_with_its_name_and_field(change, words):
     assert "lesson 'lr-too-large'" in message and words in message
 
 
-def test_a_network_lesson_with_a_loss_that_does_not_fit_the_task_is_refused():
+@pytest.mark.parametrize(("key", "value"), [("net_loss", "mae"), ("optimizer", "newton")])
+def test_a_network_lesson_that_cannot_train_is_refused(key, value):
     data = copy.deepcopy(RAW)
     table = next(t for t in data["lessons"] if t["id"] == "xor-hidden-layer")
-    table["settings"]["net_loss"] = "mae"
-    with pytest.raises(CatalogueError, match=r"xor-hidden-layer.*net_loss"):
+    table["settings"][key] = value
+    with pytest.raises(CatalogueError, match=rf"xor-hidden-layer.*settings\.{key}"):
         parse_catalogue(data)
 
 
@@ -129,7 +130,7 @@ def test_an_unreadable_file_is_refused(tmp_path):
 
 
 def test_settings_of_other_optimizers_and_schedules_are_accepted_as_on_the_page():
-    scenario = lessons.read_scenario(
+    scenario = lesson_settings.read_scenario(
         "explorer",
         {"surface": "bowl", "optimizer": "sgd", "lr": 0.1, "steps": 10,
          "adam_beta1": 0.8, "cosine_T_max": 50, "view3d": True},

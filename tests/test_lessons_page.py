@@ -9,7 +9,8 @@ from page_testing import assert_clean, open_page
 
 from app.lesson_figures import preview_figures, reveal_figures
 from app.lessons_catalogue import lesson_link, lesson_problems, load_lessons, setting_problems
-from core.lessons import Lesson, read_scenario, run_lesson
+from core.lesson_settings import read_scenario
+from core.lessons import Lesson, run_lesson
 
 LESSONS = load_lessons()
 FIRST = LESSONS[0]
