@@ -3,27 +3,16 @@ textbook network, bad links are cleaned with a notice, and the on-demand views c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from app.network_session import SESSION_KEY
 from core.nn.datasets import DATASETS
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app" / "app_pages" / "network.py")
-
 
 def _page(**query: str) -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=30)
-    for key, value in query.items():
-        app.query_params[key] = value
-    return app.run()
-
-
-def _ok(app: AppTest) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-    assert not app.error, [e.value for e in app.error]
+    return open_page("network.py", **query)
 
 
 def _button(app: AppTest, label: str):
@@ -37,7 +26,7 @@ def _trainer(app: AppTest):
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_every_data_set_loads_with_a_chart_and_losses_that_fit_its_task(name):
     app = _page(net_data=name)
-    _ok(app)
+    assert_clean(app)
     assert len(app.get("plotly_chart")) >= 2
     loss_box = next(box for box in app.selectbox if box.label == "Loss")
     expected = {"regression": ["mse", "mae"], "binary": ["mse", "bce", "cce"],
@@ -49,7 +38,7 @@ def test_step_one_epoch_advances_and_reset_returns_to_the_start():
     app = _page()
     first_loss = _trainer(app).history.train_loss[0]
     _button(app, "Step one epoch").click().run()
-    _ok(app)
+    assert_clean(app)
     assert _trainer(app).epoch == 1
     assert _trainer(app).history.train_loss[-1] != first_loss
     _button(app, "Reset").click().run()
@@ -60,7 +49,7 @@ def test_step_one_epoch_advances_and_reset_returns_to_the_start():
 def test_train_runs_epochs_and_offers_pause():
     app = _page(net_epochs="20")
     _button(app, "Train").click().run()
-    _ok(app)
+    assert_clean(app)
     assert _trainer(app).epoch >= 1
     labels = [button.label for button in app.button]
     assert "Pause" in labels or _trainer(app).done
@@ -71,7 +60,7 @@ def test_the_textbook_preset_builds_dense_64_relu_32_relu_softmax_with_sgd():
     _button(
         app, "Textbook preset: Dense 64 relu → Dense 32 relu → softmax, SGD, batch 32"
     ).click().run()
-    _ok(app)
+    assert_clean(app)
     trainer = _trainer(app)
     assert trainer.network.sizes == (2, 64, 32, 3)
     assert trainer.network.activation_name == "relu"
@@ -95,7 +84,7 @@ def test_bad_link_values_are_replaced_with_a_notice():
 def test_a_link_round_trips_into_the_network():
     app = _page(net_data="xor", net_layers="1", net_units1="5", net_activation="relu",
                 net_features_unused="1", net_xy="true")  # fmt: skip
-    _ok(app)
+    assert_clean(app)
     trainer = _trainer(app)
     assert trainer.network.sizes == (3, 5, 1)
     assert trainer.dataset.feature_names == ("x", "y", "xy")
@@ -120,11 +109,11 @@ def test_the_landscape_and_the_comparison_compute_on_demand():
         _button(app, "Step one epoch").click().run()
     charts_before = len(app.get("plotly_chart"))
     _button(app, "Compute the landscape").click().run()
-    _ok(app)
+    assert_clean(app)
     view = app.session_state[SESSION_KEY].landscape
     assert view is not None and view.epoch == 3
     _button(app, "Compare").click().run()
-    _ok(app)
+    assert_clean(app)
     compared = app.session_state[SESSION_KEY].comparison
     assert [trainer.optimizer.name for trainer in compared] == ["sgd", "adam"]
     assert len(app.get("plotly_chart")) == charts_before + 3

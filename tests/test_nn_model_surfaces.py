@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from test_surfaces import central_difference, random_points
 
 import core
 from core.nn.model_surfaces import KINDS, LINEAR_POINTS
@@ -9,26 +10,6 @@ from core.surfaces import SURFACES
 
 NAMES = [kind.name for kind in KINDS]
 SMOOTH = [name for name in NAMES if "mae" not in name]
-
-
-def _random_points(surface, count=25, seed=0):
-    x_min, x_max, y_min, y_max = surface.domain
-    rng = np.random.default_rng(seed)
-    return np.column_stack([rng.uniform(x_min, x_max, count), rng.uniform(y_min, y_max, count)])
-
-
-def _central_gradient(function, points):
-    """Central differences of a (..., 2) -> (...) function, h = 1e-6·max(1, |x|)."""
-    columns = []
-    for axis in range(2):
-        h = 1e-6 * np.maximum(1.0, np.abs(points[:, axis]))
-        step = np.zeros_like(points)
-        step[:, axis] = h
-        columns.append(
-            (function(points + step) - function(points - step))
-            / (2 * h[:, None] if np.ndim(function(points)) == 2 else 2 * h)
-        )
-    return np.stack(columns, axis=-1)
 
 
 def test_every_model_surface_is_registered_on_import_core_in_the_models_group():
@@ -42,16 +23,16 @@ def test_every_model_surface_is_registered_on_import_core_in_the_models_group():
 @pytest.mark.parametrize("parameters", [{}, {"l2": 0.5}, {"l1": 0.2, "seed": 3.0}])
 def test_gradient_matches_finite_differences(name, parameters):
     surface = core.surface(name, **parameters)
-    points = _random_points(surface)
-    expected = _central_gradient(surface.value, points)
+    points = random_points(surface)
+    expected = central_difference(surface.value, points)
     np.testing.assert_allclose(surface.grad(points), expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", SMOOTH)
 def test_hessian_matches_finite_differences_of_the_gradient(name):
     surface = core.surface(name, l2=0.3)
-    points = _random_points(surface, seed=1)
-    expected = _central_gradient(surface.grad, points)  # (n, 2 components, 2 axes)
+    points = random_points(surface, seed=1)
+    expected = central_difference(surface.grad, points)  # (n, 2 components, 2 axes)
     np.testing.assert_allclose(surface.hessian(points), expected, rtol=1e-5, atol=1e-6)
 
 
@@ -123,6 +104,6 @@ def test_a_batch_of_starts_and_a_grid_work_on_arrays():
     surface = core.surface("logistic-regression-mse")
     grid = np.stack(np.meshgrid(np.linspace(-3, 3, 40), np.linspace(-3, 3, 30)), axis=-1)
     assert surface.value(grid).shape == (30, 40)
-    starts = _random_points(surface, count=6)
+    starts = random_points(surface, count=6)
     run = core.descend(surface, core.optimizer("adam", lr=0.1), start=starts, steps=20)
     assert run.points.shape == (21, 6, 2)

@@ -9,10 +9,14 @@ Prints one JSON line:
 import itertools
 import json
 import sys
-import time
+from pathlib import Path
 
 import numpy as np
 import torch
+
+# This script runs in the torch interpreter as a file: make the project importable for its timer.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.common import best_seconds
 
 
 def build(sizes, initial: np.ndarray, dtype) -> torch.nn.Sequential:
@@ -48,16 +52,6 @@ def train(problem, epochs: int, name: str, hyperparameters: dict, dtype) -> floa
         return float(loss_function(network(inputs), targets))
 
 
-def best(function, repeats: int) -> float:
-    function()
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
-
-
 def main() -> None:
     problem = dict(np.load(sys.argv[1]))
     epochs, optimizers = int(sys.argv[2]), json.loads(sys.argv[3])
@@ -68,8 +62,8 @@ def main() -> None:
             return train(problem, epochs, name, hyperparameters, dtype)
 
         result[name] = {
-            "float64": best(lambda: run(torch.float64), 3),
-            "float32": best(lambda: run(torch.float32), 3),
+            "float64": best_seconds(lambda: run(torch.float64), 3),
+            "float32": best_seconds(lambda: run(torch.float32), 3),
             "loss": run(torch.float64),
         }
     print(json.dumps(result))
