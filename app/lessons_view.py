@@ -94,15 +94,18 @@ def show_lesson(lesson: Lesson) -> None:
     scenario, results = lesson_outcome(lesson.id)
     if choice is None:
         st.caption("The setting, with the run hidden until you answer:")
-        show_figures(preview_figures(lesson.page, scenario), f"preview:{lesson.id}", False)
+        figures = preview_figures(lesson.page, scenario)
+        show_figures(figures, f"preview:{lesson.id}", SIDE_BY_SIDE[lesson.page])
         return
     reveal(lesson, choice, scenario, results)
 
 
 def show_figures(figures: list, key: str, side_by_side: bool) -> None:
-    """The figures one under the other, or side by side (a map and its curves)."""
-    columns = st.columns(len(figures)) if side_by_side else [st.container()] * len(figures)
-    for index, (column, figure) in enumerate(zip(columns, figures, strict=True)):
+    """The figures one under the other, or two to a row (a map beside its curves; a preview
+    takes the map's place, so the reveal does not move it)."""
+    columns = st.columns(2) if side_by_side else [st.container()]
+    for index, figure in enumerate(figures):
+        column = columns[index % len(columns)]
         column.plotly_chart(figure, key=f"{key}:{index}", config=CHART_CONFIG)
 
 
