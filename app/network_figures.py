@@ -257,8 +257,15 @@ def landscape_figure(result: LandscapeSlice, title: str) -> go.Figure:
             hovertemplate="α %{x:.3g}, β %{y:.3g}: log₁₀ loss %{z:.3g}<extra></extra>",
         )
     )
-    path = float32(result.path)
-    figure.add_trace(
+    figure.add_traces(_path_traces(float32(result.path)))
+    figure.update_xaxes(title="α (direction 1)")
+    figure.update_yaxes(title="β (direction 2)")
+    return _layout(figure, title)
+
+
+def _path_traces(path: np.ndarray) -> list[go.Scatter]:
+    """The projected path (S, 2) as a white line, a circle at its start and a star at its end."""
+    traces = [
         go.Scatter(
             x=path[:, 0],
             y=path[:, 1],
@@ -267,22 +274,13 @@ def landscape_figure(result: LandscapeSlice, title: str) -> go.Figure:
             line=dict(color="white", width=2),
             marker=dict(size=4),
         )
-    )
-    for index, name, symbol in ((0, "start", "circle"), (-1, "end", "star")):
-        figure.add_trace(
-            go.Scatter(
-                x=path[index : index + 1 or None, 0],
-                y=path[index : index + 1 or None, 1],
-                mode="markers",
-                name=name,
-                marker=dict(
-                    symbol=symbol, size=16, color="#FFD700", line=dict(color="black", width=1)
-                ),
-            )
+    ]
+    for point, name, symbol in ((path[:1], "start", "circle"), (path[-1:], "end", "star")):
+        marker = dict(symbol=symbol, size=16, color="#FFD700", line=dict(color="black", width=1))
+        traces.append(
+            go.Scatter(x=point[:, 0], y=point[:, 1], mode="markers", name=name, marker=marker)
         )
-    figure.update_xaxes(title="α (direction 1)")
-    figure.update_yaxes(title="β (direction 2)")
-    return _layout(figure, title)
+    return traces
 
 
 def interpolation_figure(steps: np.ndarray, values: np.ndarray) -> go.Figure:

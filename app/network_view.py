@@ -6,6 +6,8 @@ builders (app.network_figures); the page script only calls them in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -14,7 +16,7 @@ from app import network_figures as figures
 from app import network_session as actions
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
-from core.nn.anatomy import step_anatomy
+from core.nn.anatomy import StepAnatomy, step_anatomy
 from core.nn.diagnosis import diagnose_training
 from core.nn.training import DIVERGED
 
@@ -70,42 +72,39 @@ def show_architecture(session: TrainingSession) -> None:
     )
 
 
+@dataclass(frozen=True)
+class ControlButton:
+    """One training button: its label, icon, action on the session and when it is disabled."""
+
+    label: str
+    icon: str
+    action: Callable[[TrainingSession], None]
+    needs_training_left: bool
+    primary: bool = False
+
+
+def _training_buttons(running: bool) -> tuple[ControlButton, ...]:
+    first = (
+        ControlButton("Pause", ":material/pause:", actions.pause, False)
+        if running
+        else ControlButton("Train", ":material/play_arrow:", actions.start, True, primary=True)
+    )
+    return (
+        first,
+        ControlButton("Step one epoch", ":material/skip_next:", actions.step_epoch, True),
+        ControlButton("Reset", ":material/restart_alt:", actions.reset, False),
+    )
+
+
 def show_buttons(session: TrainingSession) -> None:
-    """Train / Pause, Step one epoch, Reset."""
-    columns = st.columns(4)
-    if session.running:
-        columns[0].button(
-            "Pause",
-            icon=":material/pause:",
-            on_click=actions.pause,
-            args=(session,),
+    """Train (or Pause while training), Step one epoch, Reset."""
+    for column, button in zip(st.columns(4), _training_buttons(session.running), strict=False):
+        column.button(
+            button.label, icon=button.icon, on_click=button.action, args=(session,),
+            type="primary" if button.primary else "secondary",
+            disabled=button.needs_training_left and session.trainer.done,
             use_container_width=True,
-        )
-    else:
-        columns[0].button(
-            "Train",
-            icon=":material/play_arrow:",
-            type="primary",
-            on_click=actions.start,
-            args=(session,),
-            disabled=session.trainer.done,
-            use_container_width=True,
-        )
-    columns[1].button(
-        "Step one epoch",
-        icon=":material/skip_next:",
-        on_click=actions.step_epoch,
-        args=(session,),
-        disabled=session.trainer.done,
-        use_container_width=True,
-    )
-    columns[2].button(
-        "Reset",
-        icon=":material/restart_alt:",
-        on_click=actions.reset,
-        args=(session,),
-        use_container_width=True,
-    )
+        )  # fmt: skip
 
 
 def show_live(session: TrainingSession) -> None:
@@ -157,50 +156,53 @@ def _show_diagnosis(session: TrainingSession) -> None:
 
 
 # ----- one step, slowly -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the step as a column: heading, what happens, and its number."""
+
+    heading: str
+    caption: str
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+
+
+def anatomy_stages(trainer, anatomy: StepAnatomy) -> tuple[Stage, ...]:
+    """The four stages of the textbook loop with the numbers of this step filled in."""
+    shapes = " → ".join(f"{rows}×{units}" for rows, units in anatomy.layer_shapes)
+    rule = trainer.optimizer.rule
+    name = anatomy.parameter_name
+    return (
+        Stage("1 · Forward pass",
+              f"A batch of {anatomy.batch_size} points flows through z = a·W + b, a = φ(z): "
+              f"{shapes}.", "first point's output",
+              ", ".join(f"{v:.3g}" for v in anatomy.first_output),
+              help=f"its target is {anatomy.first_target:g}"),
+        Stage("2 · Loss", f"The mean {trainer.config.loss} over the batch, plus the penalty.",
+              "batch loss", f"{anatomy.loss_before:.5g}"),
+        Stage("3 · Backpropagation",
+              f"The chain rule from the output back to {name}; ‖∇L‖ = "
+              f"{anatomy.gradient_norm:.3g}.", f"∂L/∂{name}", f"{anatomy.gradient:.4g}"),
+        Stage("4 · Update",
+              f"{rule.title} at lr {anatomy.learning_rate:.3g}: {rule.summary.split('. ')[0]}.",
+              name, f"{anatomy.value_after:.5g}", delta=f"{anatomy.update:+.3g}",
+              help=f"before the step: {anatomy.value_before:.5g}"),
+    )  # fmt: skip
+
+
 def show_anatomy(session: TrainingSession) -> None:
     trainer = session.trainer
     st.markdown(
         "For the **next mini-batch**, the four stages of one training step, following one "
         "weight. Nothing changes until you train or step."
     )
-    index = _pick_weight(trainer.network)
-    anatomy = step_anatomy(trainer, index)
-    stages = st.columns(4)
-    shapes = " → ".join(f"{rows}×{units}" for rows, units in anatomy.layer_shapes)
-    with stages[0]:
-        st.markdown("**1 · Forward pass**")
-        st.caption(
-            f"A batch of {anatomy.batch_size} points flows through z = a·W + b, a = φ(z): {shapes}."
-        )
-        st.metric(
-            "first point's output",
-            ", ".join(f"{v:.3g}" for v in anatomy.first_output),
-            help=f"its target is {anatomy.first_target:g}",
-        )
-    with stages[1]:
-        st.markdown("**2 · Loss**")
-        st.caption(f"The mean {trainer.config.loss} over the batch, plus the penalty.")
-        st.metric("batch loss", f"{anatomy.loss_before:.5g}")
-    with stages[2]:
-        st.markdown("**3 · Backpropagation**")
-        st.caption(
-            f"The chain rule from the output back to {anatomy.parameter_name}; "
-            f"‖∇L‖ = {anatomy.gradient_norm:.3g}."
-        )
-        st.metric(f"∂L/∂{anatomy.parameter_name}", f"{anatomy.gradient:.4g}")
-    with stages[3]:
-        st.markdown("**4 · Update**")
-        st.caption(
-            f"{trainer.optimizer.rule.title} at lr {anatomy.learning_rate:.3g}: "
-            f"{trainer.optimizer.rule.summary.split('. ')[0]}."
-        )
-        st.metric(
-            anatomy.parameter_name,
-            f"{anatomy.value_after:.5g}",
-            delta=f"{anatomy.update:+.3g}",
-            delta_color="off",
-            help=f"before the step: {anatomy.value_before:.5g}",
-        )
+    anatomy = step_anatomy(trainer, _pick_weight(trainer.network))
+    for column, stage in zip(st.columns(4), anatomy_stages(trainer, anatomy), strict=True):
+        column.markdown(f"**{stage.heading}**")
+        column.caption(stage.caption)
+        column.metric(stage.label, stage.value, delta=stage.delta, delta_color="off",
+                      help=stage.help)  # fmt: skip
     change = anatomy.loss_after - anatomy.loss_before
     st.markdown(
         f"After the step the batch loss is **{anatomy.loss_after:.5g}** "

@@ -37,14 +37,19 @@ class StepAnatomy:
     first_target: float
 
 
+def _next_batch(trainer: Trainer) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs and targets of the mini-batch training takes next (the generator is copied)."""
+    batch = trainer.batches(copy.deepcopy(trainer.rng))[0]
+    data = trainer.dataset
+    return data.features_train[batch], data.targets_train[batch]
+
+
 def step_anatomy(trainer: Trainer, parameter_index: int) -> StepAnatomy:
     """Take the trainer's next mini-batch step on a copy and report every stage's numbers."""
     names = trainer.network.parameter_names()
     if not 0 <= parameter_index < len(names):
         raise ValueError(f"parameter_index must be in [0, {len(names) - 1}], not {parameter_index}")
-    config, data = trainer.config, trainer.dataset
-    batch = trainer.batches(copy.deepcopy(trainer.rng))[0]
-    inputs, targets = data.features_train[batch], data.targets_train[batch]
+    config, (inputs, targets) = trainer.config, _next_batch(trainer)
     network = MLP(trainer.network.sizes, trainer.network.activation_name)
     network.params = trainer.network.params
     rate = float(trainer.rates[min(trainer.epoch, trainer.rates.size - 1)])
@@ -54,22 +59,14 @@ def step_anatomy(trainer: Trainer, parameter_index: int) -> StepAnatomy:
         update, _ = trainer.optimizer.step(
             trainer.state, gradient, network.params.copy(), trainer.updates + 1, rate
         )
-        value = float(network.params[parameter_index])
+        value, change = float(network.params[parameter_index]), float(update[parameter_index])
         network.params = network.params + update
         after = network.loss(inputs, targets, config.loss, config.l1, config.l2)
     return StepAnatomy(
-        batch_size=int(batch.size),
-        layer_shapes=tuple(z.shape for z in trace.pre_activations),
-        parameter_index=parameter_index,
-        parameter_name=names[parameter_index],
-        learning_rate=rate,
-        loss_before=before,
-        loss_after=after,
-        gradient_norm=float(np.linalg.norm(gradient)),
-        value_before=value,
-        gradient=float(gradient[parameter_index]),
-        update=float(update[parameter_index]),
-        value_after=value + float(update[parameter_index]),
-        first_output=tuple(float(v) for v in trace.outputs[0]),
-        first_target=float(targets[0]),
-    )
+        batch_size=targets.shape[0], layer_shapes=tuple(z.shape for z in trace.pre_activations),
+        parameter_index=parameter_index, parameter_name=names[parameter_index],
+        learning_rate=rate, loss_before=before, loss_after=after,
+        gradient_norm=float(np.linalg.norm(gradient)), value_before=value,
+        gradient=float(gradient[parameter_index]), update=change, value_after=value + change,
+        first_output=tuple(float(v) for v in trace.outputs[0]), first_target=float(targets[0]),
+    )  # fmt: skip

@@ -271,31 +271,24 @@ def make_dataset(
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
     spec = DATASETS[name]
-    _check_range("count", count, MIN_POINTS, MAX_POINTS)
-    _check_range("noise", noise, 0.0, 1.0)
-    _check_range("train_share", train_share, 0.1, 0.9)
+    for label, value, low, high in (
+        ("count", count, MIN_POINTS, MAX_POINTS),
+        ("noise", noise, 0.0, 1.0),
+        ("train_share", train_share, 0.1, 0.9),
+    ):
+        _check_range(label, value, low, high)
     rng = np.random.default_rng(seed)
     points, targets = spec.generate(int(count), float(noise), rng)
     order = rng.permutation(int(count))
-    cut = round(train_share * count)
-    train, test = order[:cut], order[cut:]
+    train, test = np.split(order, [round(train_share * count)])
     extra = tuple(_usable(extra_features, spec.inputs))
-    names = ("x", "y")[: spec.inputs] + extra
     raw_train = feature_columns(points[train], extra)
     mean, scale = _standardisation(raw_train, normalise)
     return Dataset(
-        spec,
-        points[train],
-        points[test],
-        (raw_train - mean) / scale,
-        (feature_columns(points[test], extra) - mean) / scale,
-        targets[train],
-        targets[test],
-        names,
-        extra,
-        mean,
-        scale,
-    )
+        spec, points[train], points[test], (raw_train - mean) / scale,
+        (feature_columns(points[test], extra) - mean) / scale, targets[train], targets[test],
+        ("x", "y")[: spec.inputs] + extra, extra, mean, scale,
+    )  # fmt: skip
 
 
 def _standardisation(columns: np.ndarray, normalise: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -210,6 +210,15 @@ def _search_start(kind: ModelSurfaceKind, xs: np.ndarray, ys: np.ndarray) -> Sea
     return _newton_polish(unpenalised, 0.0, 0.0)
 
 
+def _model_data(kind: ModelSurfaceKind, seed: int, normalised: bool):
+    return logistic_data(seed) if kind.logistic else linear_data(seed, normalised)
+
+
+def _domain_around(w: float, b: float, pad: float) -> tuple[float, float, float, float]:
+    """The box holding the origin (where training starts) and the minimum, padded."""
+    return (min(0.0, w) - pad, max(0.0, w) + pad, min(0.0, b) - pad, max(0.0, b) + pad)
+
+
 def build_model_surface(
     kind: ModelSurfaceKind,
     normalised: float = 1.0,
@@ -219,39 +228,21 @@ def build_model_surface(
     seed: float = 0.0,
 ) -> Surface:
     """The surface of `kind` over (w, b) on its seeded data; batch_size 0 (or ≥ n) is full batch."""
-    if kind.logistic:
-        xs, ys = logistic_data(int(seed))
-    else:
-        xs, ys = linear_data(int(seed), bool(round(normalised)))
+    xs, ys = _model_data(kind, int(seed), bool(round(normalised)))
     model = ModelLoss(POINT_LOSSES[kind.point_loss], xs, ys, float(l1), float(l2))
     w, b = _minimise(model, _search_start(kind, xs, ys))
-    pad = 3.0 if kind.logistic else 2.0
-    domain = (min(0.0, w) - pad, max(0.0, w) + pad, min(0.0, b) - pad, max(0.0, b) + pad)
-    batch = round(batch_size)
-    stochastic = _stochastic(model, batch) if 0 < batch < xs.size else None
+    domain = _domain_around(w, b, 3.0 if kind.logistic else 2.0)
     start = (-2.5, 2.0) if kind.logistic else (domain[0] + 0.5, domain[2] + 0.5)
+    batch = round(batch_size)
     raw = "" if kind.logistic or round(normalised) else " Raw feature x in [0, 100]."
+    parameters = dict(normalised=normalised, l1=l1, l2=l2, batch_size=batch_size, seed=seed)
     return Surface(
-        kind.name,
-        kind.title,
-        model.value,
-        model.gradient,
-        model.hessian,
-        domain,
-        start,
-        kind.note + raw,
-        (StationaryPoint(GLOBAL_MINIMUM, (w, b), float(model.value(w, b))),),
-        log_colors=not kind.logistic,
-        latex=kind.latex,
-        parameters=dict(
-            normalised=float(normalised),
-            l1=float(l1),
-            l2=float(l2),
-            batch_size=float(batch_size),
-            seed=float(seed),
-        ),
-        stochastic_gradient_components=stochastic,
-    )
+        kind.name, kind.title, model.value, model.gradient, model.hessian, domain, start,
+        kind.note + raw, (StationaryPoint(GLOBAL_MINIMUM, (w, b), float(model.value(w, b))),),
+        log_colors=not kind.logistic, latex=kind.latex,
+        parameters={key: float(value) for key, value in parameters.items()},
+        stochastic_gradient_components=_stochastic(model, batch) if 0 < batch < xs.size else None,
+    )  # fmt: skip
 
 
 KINDS = (
