@@ -23,7 +23,7 @@ from core.nn.landscape import (
     pca_directions,
     random_directions,
 )
-from core.nn.training import Trainer, compare_optimizers, config_with
+from core.nn.training import DIVERGED, Trainer, compare_optimizers, config_with
 
 SESSION_KEY = "network_session"
 CHUNK_SECONDS = 0.35
@@ -108,6 +108,11 @@ def compute_landscape(
 ) -> LandscapeView:
     """The slice through the current weights along `kind` directions, and the 1-D line."""
     trainer = session.trainer
+    if trainer.status == DIVERGED:
+        raise ValueError(
+            "the training diverged, so the weights describe no useful landscape; "
+            "reset and lower the learning rate"
+        )
     data, loss = trainer.dataset, trainer.config.loss
     centre = trainer.network.params.copy()
     snapshots = trainer.snapshot_matrix()

@@ -248,9 +248,12 @@ def show_landscape(session: TrainingSession) -> None:
     resolution = columns[1].slider("Resolution", 11, 41, 25, step=2, key="net_landscape_size")
     if columns[2].button("Compute the landscape", icon=":material/landscape:"):
         bar = st.progress(0.0, text="Slicing the loss…")
-        session.landscape = actions.compute_landscape(
-            session, kind, resolution, lambda share: bar.progress(share, text="Slicing the loss…")
-        )
+        try:
+            session.landscape = actions.compute_landscape(
+                session, kind, resolution, lambda share: bar.progress(share, text="Slicing…")
+            )
+        except ValueError as error:
+            st.error(f"No landscape: {error}.")
         bar.empty()
     _draw_landscape(session)
 

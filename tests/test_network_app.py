@@ -117,3 +117,14 @@ def test_the_landscape_and_the_comparison_compute_on_demand():
     compared = app.session_state[SESSION_KEY].comparison
     assert [trainer.optimizer.name for trainer in compared] == ["sgd", "adam"]
     assert len(app.get("plotly_chart")) == charts_before + 3
+
+
+def test_a_diverged_network_offers_no_landscape_but_says_why():
+    app = _page(net_data="trend", net_normalise="false", net_layers="0", lr="1")
+    for _ in range(4):
+        _button(app, "Step one epoch").click().run()
+    assert _trainer(app).status == "diverged"
+    _button(app, "Compute the landscape").click().run()
+    assert not app.exception
+    assert any("No landscape" in error.value for error in app.error)
+    assert app.session_state[SESSION_KEY].landscape is None

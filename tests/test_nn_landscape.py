@@ -97,3 +97,14 @@ def test_interpolation_ends_at_the_losses_of_its_two_weights():
         assert values[index] == pytest.approx(
             network.loss(data.features_train, data.targets_train, "bce")
         )
+
+
+def test_a_diverged_run_has_no_landscape_but_a_message():
+    network = MLP([2, 3, 1], seed=0)
+    centre = network.params.copy()
+    broken = centre.copy()
+    broken[0] = np.inf
+    with pytest.raises(ValueError, match="not finite"):
+        pca_directions(np.array([broken, centre]), centre)
+    with pytest.raises(ValueError, match="not finite"):
+        random_directions(network, broken)

@@ -62,11 +62,12 @@ def step_anatomy(trainer: Trainer, parameter_index: int) -> StepAnatomy:
         value, change = float(network.params[parameter_index]), float(update[parameter_index])
         network.params = network.params + update
         after = network.loss(inputs, targets, config.loss, config.l1, config.l2)
+        norm = float(np.linalg.norm(gradient))
     return StepAnatomy(
         batch_size=targets.shape[0], layer_shapes=tuple(z.shape for z in trace.pre_activations),
         parameter_index=parameter_index, parameter_name=names[parameter_index],
         learning_rate=rate, loss_before=before, loss_after=after,
-        gradient_norm=float(np.linalg.norm(gradient)), value_before=value,
+        gradient_norm=norm, value_before=value,
         gradient=float(gradient[parameter_index]), update=change, value_after=value + change,
         first_output=tuple(float(v) for v in trace.outputs[0]), first_target=float(targets[0]),
     )  # fmt: skip

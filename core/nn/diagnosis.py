@@ -52,7 +52,8 @@ def diagnose_training(
     """The verdict on a run so far (see the module docstring for the rules); metric_name is
     what the history's metric is called in the message (accuracy or R²)."""
     if status == DIVERGED:
-        return TrainingDiagnosis("diverged", "Diverged", reason or "the loss became non-finite")
+        message = reason or "the loss became non-finite"
+        return TrainingDiagnosis("diverged", "Diverged", message[:1].upper() + message[1:] + ".")
     if history.epochs < 1:
         return TrainingDiagnosis("untrained", "Not trained yet", "Press Train or Step.")
     verdict = _growing(history) or _overfitting(history) or _plateau(history, metric_name)

@@ -47,10 +47,16 @@ class LandscapeSlice:
 
 
 def pca_directions(snapshots: np.ndarray, centre: np.ndarray) -> Directions:
-    """The top two right singular vectors of (snapshots − centre) (S, P); share of variance."""
+    """The top two right singular vectors of (snapshots − centre) (S, P); share of variance.
+
+    Raises ValueError when a snapshot is not finite (a run that diverged has no landscape).
+    """
+    _check_finite(snapshots, centre)
     offsets = np.asarray(snapshots, np.float64) - centre
     _, singular, right = np.linalg.svd(offsets, full_matrices=False)
-    variance = singular * singular
+    largest = singular.max(initial=0.0)
+    # Shares from singular values scaled to at most 1: their squares cannot overflow.
+    variance = (singular / largest) ** 2 if largest > 0 else np.zeros_like(singular)
     total = variance.sum()
     shares = variance[:2] / total if total > 0 else np.zeros(2)
     vectors = np.zeros((2, centre.size))
@@ -59,6 +65,14 @@ def pca_directions(snapshots: np.ndarray, centre: np.ndarray) -> Directions:
         vectors[1] = _orthogonal_unit(vectors[0])
     shares = np.pad(shares, (0, 2 - shares.size))
     return Directions(vectors, (float(shares[0]), float(shares[1])), "pca")
+
+
+def _check_finite(snapshots: np.ndarray, centre: np.ndarray) -> None:
+    if not (np.all(np.isfinite(snapshots)) and np.all(np.isfinite(centre))):
+        raise ValueError(
+            "the weights are not finite (the training diverged): there is no "
+            "landscape to draw; reset and lower the learning rate"
+        )
 
 
 def _orthogonal_unit(vector: np.ndarray) -> np.ndarray:
@@ -71,6 +85,7 @@ def _orthogonal_unit(vector: np.ndarray) -> np.ndarray:
 
 def random_directions(network: MLP, centre: np.ndarray, seed: int = 0) -> Directions:
     """Two Gaussian directions, filter-normalised against the weights `centre` (P,)."""
+    _check_finite(centre, centre)
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((2, centre.size))
     centre_weights, _ = layer_views(centre, network.sizes)
