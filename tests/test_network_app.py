@@ -8,6 +8,7 @@ from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from app.network_session import SESSION_KEY
+from core import optimizer_names
 from core.nn.datasets import DATASETS
 
 
@@ -128,3 +129,13 @@ def test_a_diverged_network_offers_no_landscape_but_says_why():
     assert not app.exception
     assert any("No landscape" in error.value for error in app.error)
     assert app.session_state[SESSION_KEY].landscape is None
+
+
+@pytest.mark.parametrize("optimizer", [name for name in optimizer_names() if name != "newton"])
+def test_every_first_order_optimizer_trains_an_epoch(optimizer):
+    app = _page(optimizer=optimizer, lr="0.01")
+    _button(app, "Step one epoch").click().run()
+    assert_clean(app)
+    trainer = _trainer(app)
+    assert trainer.optimizer.name == optimizer and trainer.epoch == 1
+    assert trainer.history.train_loss[-1] != trainer.history.train_loss[0]
