@@ -299,3 +299,64 @@ def interpolation_figure(steps: np.ndarray, values: np.ndarray) -> go.Figure:
     figure.update_xaxes(title="t")
     figure.update_yaxes(title="loss", type="log")
     return _layout(figure, "From the initial to the trained weights", height=320)
+
+
+# ----- the network as a diagram ---------------------------------------------------------------
+MAX_EDGES = 800
+WIDTH_BUCKETS = (1.0, 2.5, 5.0)
+"""Line widths for weights in the lower, middle and upper third of |w| (relative to the largest)."""
+
+
+def node_positions(sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """(units, 2) positions per layer: layer l at x = l, its units spread over y ∈ [−1, 1]."""
+    return [
+        np.column_stack([np.full(units, float(layer)), np.linspace(1, -1, units) if units > 1
+                         else np.zeros(1)])
+        for layer, units in enumerate(sizes)
+    ]  # fmt: skip
+
+
+def strongest_edges(network: MLP) -> list[tuple[int, int, int, float]]:
+    """(layer, input, unit, weight) of the MAX_EDGES weights largest in size."""
+    edges = [(layer, i, j, float(weight[i, j]))
+             for layer, weight in enumerate(network.weights)
+             for i in range(weight.shape[0]) for j in range(weight.shape[1])]  # fmt: skip
+    edges.sort(key=lambda edge: -abs(edge[3]) if np.isfinite(edge[3]) else 0.0)
+    return edges[:MAX_EDGES]
+
+
+def _edge_traces(network: MLP, positions: list[np.ndarray]) -> list[go.Scatter]:
+    """Edges grouped by sign and width bucket: six traces whatever the network's size."""
+    edges = strongest_edges(network)
+    largest = max((abs(edge[3]) for edge in edges if np.isfinite(edge[3])), default=1.0) or 1.0
+    groups: dict[tuple[bool, int], list[float]] = {}
+    for layer, i, j, weight in edges:
+        share = abs(weight) / largest if np.isfinite(weight) else 1.0
+        bucket = min(int(share * len(WIDTH_BUCKETS)), len(WIDTH_BUCKETS) - 1)
+        start, end = positions[layer][i], positions[layer + 1][j]
+        groups.setdefault((weight >= 0, bucket), []).extend([*start, *end, np.nan, np.nan])
+    traces = []
+    for (positive, bucket), flat in sorted(groups.items()):
+        xy = float32(np.asarray(flat).reshape(-1, 2))
+        traces.append(go.Scatter(
+            x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
+            line=dict(color=OKABE_ITO[1] if positive else OKABE_ITO[0],
+                      width=WIDTH_BUCKETS[bucket]), opacity=0.6))  # fmt: skip
+    return traces
+
+
+def network_diagram(network: MLP, input_names: tuple[str, ...], output_name: str) -> go.Figure:
+    """Units as circles, weights as lines: orange positive, blue negative, wider when larger."""
+    positions = node_positions(network.sizes)
+    figure = go.Figure(_edge_traces(network, positions))
+    nodes = float32(np.concatenate(positions))
+    labels = [*input_names, *("" for _ in range(sum(network.sizes[1:-1]))),
+              *(output_name for _ in range(network.sizes[-1]))]  # fmt: skip
+    figure.add_trace(go.Scatter(
+        x=nodes[:, 0], y=nodes[:, 1], mode="markers+text", text=labels, textposition="middle left",
+        marker=dict(size=12, color="white", line=dict(color="black", width=1.5)),
+        hoverinfo="skip", showlegend=False))  # fmt: skip
+    figure.update_xaxes(visible=False, range=[-0.6, len(network.sizes) - 0.6])
+    figure.update_yaxes(visible=False, range=[-1.15, 1.15])
+    shown = min(MAX_EDGES, sum(weight.size for weight in network.weights))
+    return _layout(figure, f"The network: its {shown} largest weights", height=420)

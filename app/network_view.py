@@ -48,9 +48,11 @@ def show_lab(session: TrainingSession) -> None:
     show_architecture(session)
     show_buttons(session)
     show_live(session)
-    step_tab, landscape_tab, compare_tab = st.tabs(
-        ["One step, slowly", "Loss landscape", "Compare optimizers"]
+    step_tab, weights_tab, landscape_tab, compare_tab = st.tabs(
+        ["One step, slowly", "The network", "Loss landscape", "Compare optimizers"]
     )
+    with weights_tab:
+        show_network(session)
     with step_tab:
         show_anatomy(session)
     with landscape_tab:
@@ -228,6 +230,23 @@ def _pick_weight(network) -> int:
         return names.index(f"{tensor}[{unit}]")
     row = columns[1].number_input("Input", 0, rows - 1, 0, key="net_anatomy_input")
     return names.index(f"{tensor}[{row}, {unit}]")
+
+
+# ----- the network ----------------------------------------------------------------------------
+OUTPUT_NAMES = {"bce": "P(class 1)", "cce": "class", "mse": "ŷ", "mae": "ŷ"}
+
+
+def show_network(session: TrainingSession) -> None:
+    trainer = session.trainer
+    figure = figures.network_diagram(
+        trainer.network, trainer.dataset.feature_names, OUTPUT_NAMES[trainer.config.loss]
+    )
+    st.plotly_chart(figure, key="diagram")
+    st.caption(
+        f"Epoch {trainer.epoch}. Each line is a weight: orange positive, blue negative, wider when "
+        "larger. Step an epoch and watch the lines change; a unit whose lines all fade has "
+        "stopped contributing (with relu, a dead unit)."
+    )
 
 
 # ----- landscape ------------------------------------------------------------------------------

@@ -89,3 +89,23 @@ def test_landscape_and_interpolation_figures():
     )
     line = figures.interpolation_figure(steps, values)
     assert line.data[0].x.size == 21
+
+
+def test_the_diagram_draws_every_unit_and_at_most_the_largest_weights():
+    network = MLP([2, 64, 64, 64, 64, 3], activation="relu", seed=0)
+    figure = figures.network_diagram(network, ("x", "y"), "class")
+    nodes = figure.data[-1]
+    assert nodes.x.size == sum(network.sizes)
+    assert list(nodes.text[:2]) == ["x", "y"] and list(nodes.text[-3:]) == ["class"] * 3
+    edges = sum(np.count_nonzero(np.isnan(trace.x)) for trace in figure.data[:-1])  # one gap each
+    assert edges == figures.MAX_EDGES
+    assert len(figure.data) <= 7 and _size_in_kilobytes(figure) < 300
+
+
+def test_the_diagram_keeps_the_sign_of_each_weight_in_its_colour():
+    network = MLP([1, 2], activation="linear", seed=0)
+    network.params = np.array([0.5, -2.0, 0.0, 0.0])
+    figure = figures.network_diagram(network, ("x",), "ŷ")
+    colours = {trace.line.color: trace.line.width for trace in figure.data[:-1]}
+    assert colours == {figures.OKABE_ITO[1]: figures.WIDTH_BUCKETS[0],
+                       figures.OKABE_ITO[0]: figures.WIDTH_BUCKETS[-1]}  # fmt: skip
