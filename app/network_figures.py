@@ -350,13 +350,15 @@ def network_diagram(network: MLP, input_names: tuple[str, ...], output_name: str
     positions = node_positions(network.sizes)
     figure = go.Figure(_edge_traces(network, positions))
     nodes = float32(np.concatenate(positions))
-    labels = [*input_names, *("" for _ in range(sum(network.sizes[1:-1]))),
-              *(output_name for _ in range(network.sizes[-1]))]  # fmt: skip
+    hidden = sum(network.sizes[1:-1])
+    outputs = network.sizes[-1]
+    labels = [*input_names, *[""] * hidden, *[output_name] * outputs]
+    sides = ["middle left"] * (len(input_names) + hidden) + ["middle right"] * outputs
     figure.add_trace(go.Scatter(
-        x=nodes[:, 0], y=nodes[:, 1], mode="markers+text", text=labels, textposition="middle left",
+        x=nodes[:, 0], y=nodes[:, 1], mode="markers+text", text=labels, textposition=sides,
         marker=dict(size=12, color="white", line=dict(color="black", width=1.5)),
         hoverinfo="skip", showlegend=False))  # fmt: skip
-    figure.update_xaxes(visible=False, range=[-0.6, len(network.sizes) - 0.6])
+    figure.update_xaxes(visible=False, range=[-0.6, len(network.sizes) - 0.2])
     figure.update_yaxes(visible=False, range=[-1.15, 1.15])
     shown = min(MAX_EDGES, sum(weight.size for weight in network.weights))
     return _layout(figure, f"The network: its {shown} largest weights", height=420)

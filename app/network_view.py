@@ -174,11 +174,12 @@ def anatomy_stages(trainer, anatomy: StepAnatomy) -> tuple[Stage, ...]:
     """The four stages of the textbook loop with the numbers of this step filled in."""
     shapes = " → ".join(f"{rows}×{units}" for rows, units in anatomy.layer_shapes)
     rule = trainer.optimizer.rule
+    first_sentence = rule.summary.split(". ")[0].rstrip(".")
     name = anatomy.parameter_name
     return (
         Stage("1 · Forward pass",
               f"A batch of {anatomy.batch_size} points flows through z = a·W + b, a = φ(z): "
-              f"{shapes}.", "first point's output",
+              f"{shapes}.", "first point's raw output",
               ", ".join(f"{v:.3g}" for v in anatomy.first_output),
               help=f"its target is {anatomy.first_target:g}"),
         Stage("2 · Loss", f"The mean {trainer.config.loss} over the batch, plus the penalty.",
@@ -187,7 +188,7 @@ def anatomy_stages(trainer, anatomy: StepAnatomy) -> tuple[Stage, ...]:
               f"The chain rule from the output back to {name}; ‖∇L‖ = "
               f"{anatomy.gradient_norm:.3g}.", f"∂L/∂{name}", f"{anatomy.gradient:.4g}"),
         Stage("4 · Update",
-              f"{rule.title} at lr {anatomy.learning_rate:.3g}: {rule.summary.split('. ')[0]}.",
+              f"{rule.title} at lr {anatomy.learning_rate:.3g}: {first_sentence}.",
               name, f"{anatomy.value_after:.5g}", delta=f"{anatomy.update:+.3g}",
               help=f"before the step: {anatomy.value_before:.5g}"),
     )  # fmt: skip
