@@ -31,6 +31,8 @@ CHUNK_SECONDS = 0.35
 UPDATES_PER_RUN = 60
 """A run is shown in about this many live updates (fewer when an epoch is slow)."""
 MAX_COMPARE_EPOCHS = 500
+MAX_COMPARE_UPDATES = 50_000
+"""Updates per compared optimizer: a few seconds at most, so one visitor cannot stall the class."""
 LANDSCAPE_KINDS = {"pca": "PCA of the training path", "random": "random, filter-normalised"}
 
 
@@ -145,7 +147,13 @@ def compute_landscape(
 def compute_comparison(
     session: TrainingSession, optimizers: list, progress: Callable[[float], None]
 ) -> list[Trainer]:
-    """Train the session's network once per optimizer (at most MAX_COMPARE_EPOCHS epochs)."""
-    config = session.trainer.config
-    capped = config_with(config, epochs=min(config.epochs, MAX_COMPARE_EPOCHS))
+    """Train the session's network once per optimizer, for `comparison_epochs` epochs."""
+    capped = config_with(session.trainer.config, epochs=comparison_epochs(session.trainer))
     return compare_optimizers(session.trainer.dataset, capped, optimizers, progress)
+
+
+def comparison_epochs(trainer: Trainer) -> int:
+    """The planned epochs, capped at MAX_COMPARE_EPOCHS and at MAX_COMPARE_UPDATES updates."""
+    updates_per_epoch = math.ceil(trainer.dataset.targets_train.size / trainer.config.batch_size)
+    return max(1, min(trainer.config.epochs, MAX_COMPARE_EPOCHS,
+                      MAX_COMPARE_UPDATES // updates_per_epoch))  # fmt: skip

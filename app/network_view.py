@@ -304,7 +304,8 @@ def show_comparison(session: TrainingSession) -> None:
     st.markdown(
         "Train the same network on the same data from the same initial weights with up "
         f"to {MAX_COMPARED} optimizers (the first is the sidebar's), and overlay their "
-        f"curves (at most {actions.MAX_COMPARE_EPOCHS} epochs)."
+        f"curves over {actions.comparison_epochs(session.trainer)} epochs (capped at "
+        f"{actions.MAX_COMPARE_EPOCHS} epochs and {actions.MAX_COMPARE_UPDATES:,} updates each)."
     )
     count = st.radio("Optimizers", [2, 3], horizontal=True, key="net_compare_count")
     chosen = [(session.trainer.config.optimizer, session.trainer.config.hyperparameters)]

@@ -7,7 +7,7 @@ import pytest
 from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
-from app.network_session import SESSION_KEY
+from app.network_session import MAX_COMPARE_UPDATES, SESSION_KEY, comparison_epochs
 from core import optimizer_names
 from core.nn.datasets import DATASETS
 
@@ -139,3 +139,12 @@ def test_every_first_order_optimizer_trains_an_epoch(optimizer):
     trainer = _trainer(app)
     assert trainer.optimizer.name == optimizer and trainer.epoch == 1
     assert trainer.history.train_loss[-1] != trainer.history.train_loss[0]
+
+
+def test_the_comparison_is_capped_by_updates_for_tiny_batches():
+    app = _page(net_points="1000", net_batch="1", net_epochs="2000")
+    trainer = _trainer(app)
+    epochs = comparison_epochs(trainer)
+    assert epochs * trainer.dataset.targets_train.size <= MAX_COMPARE_UPDATES
+    assert epochs >= 1
+    assert any(f"over {epochs} epochs" in block.value for block in app.markdown)
