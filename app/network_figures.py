@@ -220,7 +220,9 @@ def _curves_layout(figure: go.Figure, metric: str, title: str) -> go.Figure:
     figure.update_yaxes(type="log", title="loss", row=1, col=1)
     figure.update_yaxes(title=metric, row=1, col=2)
     figure.update_xaxes(title="epoch")
-    return _layout(figure, title, height=360)
+    _layout(figure, title, height=380)
+    figure.update_layout(legend=dict(y=-0.32))  # below the axis titles
+    return figure
 
 
 def curves_figure(history: History, task: str) -> go.Figure:
