@@ -31,8 +31,9 @@ CHUNK_SECONDS = 0.35
 UPDATES_PER_RUN = 60
 """A run is shown in about this many live updates (fewer when an epoch is slow)."""
 MAX_COMPARE_EPOCHS = 500
-MAX_COMPARE_UPDATES = 50_000
-"""Updates per compared optimizer: a few seconds at most, so one visitor cannot stall the class."""
+MAX_COMPARE_UPDATES = 20_000
+"""Updates per compared optimizer: about 3 s for the largest network at batch size 1, so one
+visitor cannot stall the server for the class."""
 LANDSCAPE_KINDS = {"pca": "PCA of the training path", "random": "random, filter-normalised"}
 
 
