@@ -7,6 +7,9 @@ grids are read-only once made, so they are shared as resources rather than copie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
 
 import core
@@ -14,17 +17,40 @@ from app.explorer_settings import ExplorerSettings, surface_key
 from app.figures import SurfaceGrid, surface_grid
 
 
-def compute_runs(settings: ExplorerSettings) -> list[core.Run]:
-    """One full-record run per optimizer, from the settings' start (cached)."""
-    return _cached_runs(settings.cache_key(), settings)
+@dataclass(frozen=True)
+class RunFailure:
+    """An optimizer whose run raised (a singular Newton system, say): shown, not drawn."""
+
+    slot: int
+    optimizer: core.Optimizer
+    message: str
+
+
+def compute_runs(settings: ExplorerSettings) -> tuple[list[core.Run], list[int], list[RunFailure]]:
+    """(runs, their slots, failures): one full-record run per optimizer (cached)."""
+    outcomes = _cached_runs(settings.cache_key(), settings)
+    runs, slots, failures = [], [], []
+    for slot, outcome in zip(settings.slots, outcomes, strict=True):
+        if isinstance(outcome, RunFailure):
+            failures.append(outcome)
+        else:
+            runs.append(outcome)
+            slots.append(slot)
+    return runs, slots, failures
 
 
 @st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def _cached_runs(key: tuple, _settings: ExplorerSettings) -> list[core.Run]:
+def _cached_runs(key: tuple, _settings: ExplorerSettings) -> list[core.Run | RunFailure]:
     del key  # only hashed: it identifies the settings
-    settings = _settings
     return [
-        core.descend(
+        _run_one(_settings, slot, optimizer)
+        for slot, optimizer in zip(_settings.slots, _settings.optimizers, strict=True)
+    ]
+
+
+def _run_one(settings: ExplorerSettings, slot: int, optimizer: core.Optimizer):
+    try:
+        return core.descend(
             settings.surface,
             optimizer,
             settings.start,
@@ -33,8 +59,8 @@ def _cached_runs(key: tuple, _settings: ExplorerSettings) -> list[core.Run]:
             noise=settings.noise,
             seed=settings.seed,
         )
-        for optimizer in settings.optimizers
-    ]
+    except (ValueError, np.linalg.LinAlgError) as error:
+        return RunFailure(slot, optimizer, str(error))
 
 
 def grid_for(surface: core.Surface, resolution: int) -> SurfaceGrid:

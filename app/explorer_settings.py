@@ -410,18 +410,40 @@ def _reset_start() -> None:
 def _draw_surface(container: Any) -> core.Surface:
     name = surface_control().draw(container, on_change=_reset_start)
     if name == CUSTOM_SURFACE:
-        from app.custom_surface import custom_surface_controls
-
-        return custom_surface_controls()
+        return _custom_surface(container)
     values = {
         control.key.removeprefix(f"{name}_"): control.draw(container)
         for control in surface_parameter_controls(name)
     }
-    return core.surface(name, **values)
+    try:
+        return core.surface(name, **values)
+    except ValueError as error:
+        container.error(
+            f"This surface cannot be built with these values ({error}); "
+            f"showing the {DEFAULT_SURFACE} instead."
+        )
+        return core.surface(DEFAULT_SURFACE)
+
+
+def _custom_surface(container: Any) -> core.Surface:
+    """The formula editor's surface (its module draws the box and handles its own errors)."""
+    try:
+        from app.custom_surface import custom_surface_controls
+    except ImportError:
+        container.error(f"The formula editor is not available; showing the {DEFAULT_SURFACE}.")
+        return core.surface(DEFAULT_SURFACE)
+    return custom_surface_controls()
 
 
 def _draw_start(container: Any, surface: core.Surface) -> tuple[float, float]:
+    import streamlit as st
+
     x_control, y_control = start_controls(surface.domain, surface.default_start)
+    for control in (x_control, y_control):
+        # A surface parameter or the formula editor may have moved the domain under the start.
+        current = st.session_state.get(control.key)
+        if current is not None and not control.minimum <= current <= control.maximum:
+            st.session_state[control.key] = min(max(current, control.minimum), control.maximum)
     columns = container.columns(2)
     return float(x_control.draw(columns[0])), float(y_control.draw(columns[1]))
 

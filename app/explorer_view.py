@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.anatomy import anatomy_lines, step_table, step_table_csv
-from app.explorer_runs import grid_for
+from app.explorer_runs import RunFailure, grid_for
 from app.explorer_settings import ExplorerSettings, view_controls
 from app.figures import (
     CONTOUR_RESOLUTION,
@@ -59,6 +59,16 @@ def show_diagnoses(paths: list[PathView]) -> None:
         diagnosis = view.run.diagnosis
         banner = _BANNERS.get(diagnosis.kind, st.info)
         banner(f"**{view.label}** — {diagnosis.message}", icon=_ICONS.get(diagnosis.kind))
+
+
+def show_failures(failures: list[RunFailure]) -> None:
+    """A run that raised is named with its reason; the others are still drawn."""
+    for failure in failures:
+        st.error(
+            f"**{failure.slot + 1} · {failure.optimizer.label()}** could not run: "
+            f"{failure.message}.",
+            icon=":material/error:",
+        )
 
 
 # ----- the contour and its click --------------------------------------------------------------

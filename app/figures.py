@@ -15,6 +15,7 @@ points always kept); the runs themselves are never decimated.
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 
@@ -29,7 +30,9 @@ MAX_DRAWN_POINTS = 600
 MAX_FRAMES = 100
 FRAME_POINT_BUDGET = 5_000
 """Points over all frames and paths: frames are cumulative, so F frames of n paths cost ≈ n·F²/2."""
-CLICK_GRID = 40
+SCRUB_POSITIONS = 20
+"""Positions on the scrubbing slider: Plotly draws each one, so a hundred slow every rerun."""
+CLICK_GRID = 32
 CONTOUR_RESOLUTION = 90
 SURFACE_3D_RESOLUTION = 60
 MAX_CURVE_POINTS = 300
@@ -328,6 +331,8 @@ def _exit_trace(view: PathView, exit: tuple[int, np.ndarray]) -> go.Scatter:
 
 
 def _fix_axes(figure: go.Figure, surface: core.Surface) -> None:
+    """Axes fixed to the domain. Not scale-anchored: Plotly's aspect constraint doubles the
+    browser's drawing time on every rerun, and most domains are square anyway."""
     x_min, x_max, y_min, y_max = surface.domain
     figure.update_layout(
         height=PLOT_HEIGHT,
@@ -335,15 +340,8 @@ def _fix_axes(figure: go.Figure, surface: core.Surface) -> None:
         clickmode="event+select",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         uirevision=surface.name,
-        xaxis=dict(range=[x_min, x_max], autorange=False, title="x", constrain="domain"),
-        yaxis=dict(
-            range=[y_min, y_max],
-            autorange=False,
-            title="y",
-            scaleanchor="x",
-            scaleratio=1,
-            constrain="domain",
-        ),
+        xaxis=dict(range=[x_min, x_max], autorange=False, title="x"),
+        yaxis=dict(range=[y_min, y_max], autorange=False, title="y"),
     )
 
 
@@ -360,7 +358,11 @@ def frame_steps(longest: int, count: int) -> np.ndarray:
 
 
 def _add_frames(figure: go.Figure, paths: list[PathView], first_animated: int) -> None:
-    """Frames that grow every path from its start, at the frame steps; one trace of heads."""
+    """Frames that grow every path from its start, at the frame steps; one trace of heads.
+
+    Frame data are typed-array dictionaries, not go.Scatter objects: Plotly's validation of a
+    hundred frames would cost more than the rest of the rerun.
+    """
     finite = [finite_points(view.run.points) for view in paths]
     longest = max(len(points) for points in finite)
     steps = frame_steps(longest, frame_count(longest, len(paths)))
@@ -370,14 +372,23 @@ def _add_frames(figure: go.Figure, paths: list[PathView], first_animated: int) -
         data, heads = [], []
         for points in finite:
             last = min(int(step), len(points) - 1)
-            shown = points[np.append(steps[steps < last], last)].astype(np.float32)
-            data.append(go.Scatter(x=shown[:, 0], y=shown[:, 1]))
+            shown = points[np.append(steps[steps < last], last)]
+            data.append(_scatter_data(shown))
             heads.append(shown[-1])
-        heads_array = np.asarray(heads, dtype=np.float32)
-        data.append(go.Scatter(x=heads_array[:, 0], y=heads_array[:, 1]))
-        frames.append(go.Frame(data=data, traces=indices, name=str(int(step))))
+        data.append(_scatter_data(np.asarray(heads)))
+        frames.append(dict(data=data, traces=indices, name=str(int(step))))
     figure.frames = frames
     figure.update_layout(updatemenus=[_play_buttons()], sliders=[_scrubber(steps)])
+
+
+def typed_array(values: np.ndarray) -> dict:
+    """A float32 array in Plotly's base64 typed-array form (what plotly.py sends for numpy)."""
+    data = np.ascontiguousarray(values, dtype=np.float32)
+    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _scatter_data(points: np.ndarray) -> dict:
+    return {"type": "scatter", "x": typed_array(points[:, 0]), "y": typed_array(points[:, 1])}
 
 
 def _play_buttons() -> dict:
@@ -405,8 +416,10 @@ def _play_buttons() -> dict:
 
 
 def _scrubber(steps: np.ndarray) -> dict:
+    """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time)."""
+    shown = steps[:: max(1, len(steps) // SCRUB_POSITIONS)]
     return dict(
-        active=len(steps) - 1,
+        active=len(shown) - 1,
         x=0.2,
         len=0.8,
         y=-0.02,
@@ -422,7 +435,7 @@ def _scrubber(steps: np.ndarray) -> dict:
                     dict(frame=dict(duration=0, redraw=True), mode="immediate"),
                 ],
             )
-            for step in steps
+            for step in shown
         ],
     )
 

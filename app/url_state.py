@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -184,7 +184,10 @@ def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any
 
 
 # ----- Streamlit glue -------------------------------------------------------------------------
-def apply_url_parameters(table: Sequence[UrlParameter], scope: str) -> list[str]:
+def apply_url_parameters(
+    table: Sequence[UrlParameter] | Callable[[Mapping[str, list[str]]], Sequence[UrlParameter]],
+    scope: str,
+) -> list[str]:
     """Clean the page's query parameters once per session and return the notices.
 
     Call it before the page draws its bound widgets, and `finish_url_parameters` at the end of
@@ -194,6 +197,9 @@ def apply_url_parameters(table: Sequence[UrlParameter], scope: str) -> list[str]
     corrections are applied once more on an immediate second run, where Streamlit also writes
     them back into the URL, so a copied link shows what the screen shows. The notices are
     remembered under `scope` and returned on every later rerun.
+
+    `table` may be a function of the raw query parameters (a page whose start range depends on
+    the surface in the link); it is called only on the first run.
     """
     import streamlit as st
 
@@ -203,8 +209,14 @@ def apply_url_parameters(table: Sequence[UrlParameter], scope: str) -> list[str]
         for key, value in corrections.items():
             st.session_state[key] = value
         return st.session_state[memory]
-    keys = [parameter.key for parameter in table]
-    raw = {key: st.query_params.get_all(key) for key in keys if key in st.query_params}
+    everything = {key: st.query_params.get_all(key) for key in st.query_params}
+    if callable(table):
+        table = table(everything)
+    raw = {
+        parameter.key: everything[parameter.key]
+        for parameter in table
+        if parameter.key in everything
+    }
     values, notices = clean_values(table, raw)
     for key in raw:
         st.session_state[key] = values[key]

@@ -8,13 +8,13 @@ from app.explorer_settings import draw_controls, surface_from_raw, url_table
 from app.figures import path_views
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 
-raw = {key: st.query_params.get_all(key) for key in st.query_params}
-notices = apply_url_parameters(url_table(surface_from_raw(raw)), scope="explorer")
+notices = apply_url_parameters(lambda raw: url_table(surface_from_raw(raw)), scope="explorer")
 settings = draw_controls()
 show_notices(notices)
 view.show_header(settings)
-runs = compute_runs(settings)
-paths = path_views(runs, list(settings.slots))
+runs, slots, failures = compute_runs(settings)
+paths = path_views(runs, slots)
+view.show_failures(failures)
 view.show_diagnoses(paths)
 
 map_column, curve_column = st.columns([3, 2], gap="medium")
