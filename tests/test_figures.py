@@ -1,0 +1,247 @@
+"""The Explorer's figure builders, without a server: traces, fixed ranges, markers, frames, size."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+import core
+from app.figures import (
+    CLICK_GRID,
+    MAX_CURVE_POINTS,
+    MAX_DRAWN_POINTS,
+    MAX_FRAMES,
+    decimate_indices,
+    drawn_path,
+    exit_point,
+    frame_count,
+    loss_figure,
+    path_views,
+    surface_3d_figure,
+    surface_grid,
+    typed_array,
+)
+from app.figures import contour_figure as contour
+from app.theme import path_colour
+
+BUDGET_BYTES = 300_000
+
+
+def _views(surface, specs, steps=200, start=None, schedule=None):
+    start = surface.default_start if start is None else start
+    runs = [
+        core.descend(surface, core.optimizer(name, **hp), start, steps, schedule=schedule)
+        for name, hp in specs
+    ]
+    return path_views(runs, list(range(len(runs))))
+
+
+def _decoded(array_or_spec) -> np.ndarray:
+    """A trace array from Figure.to_dict(): a typed-array spec or a plain list."""
+    if isinstance(array_or_spec, dict):
+        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32}[array_or_spec["dtype"]]
+        return np.frombuffer(base64.b64decode(array_or_spec["bdata"]), dtype=dtype)
+    return np.asarray(array_or_spec)
+
+
+def _trace(figure, name_start: str) -> dict:
+    return next(t for t in figure.to_dict()["data"] if (t.get("name") or "").startswith(name_start))
+
+
+# ----- the grid -------------------------------------------------------------------------------
+def test_grid_matches_the_surface_and_is_float32():
+    surface = core.surface("himmelblau")
+    grid = surface_grid(surface, 30)
+    assert grid.values.dtype == np.float32 and grid.values.shape == (30, 30)
+    row, column = 7, 19
+    expected = surface.value(np.array([grid.xs[column], grid.ys[row]], dtype=np.float64))
+    assert grid.values[row, column] == pytest.approx(expected, rel=1e-5)
+
+
+def test_log_colours_where_the_surface_asks_for_them():
+    rosenbrock = surface_grid(core.surface("rosenbrock"), 40)
+    assert "log" in rosenbrock.colour_title
+    # log10(f − f* + δ): eight decades of f become a few units of colour.
+    assert np.nanmax(rosenbrock.colours) - np.nanmin(rosenbrock.colours) < 12
+    assert np.allclose(rosenbrock.colours, rosenbrock.colour_of(rosenbrock.values), atol=1e-4)
+    bowl = surface_grid(core.surface("bowl"), 40)
+    assert bowl.colour_title == "f" and np.array_equal(bowl.colours, bowl.values)
+
+
+def test_grid_size_is_capped():
+    assert surface_grid(core.surface("bowl"), 10_000).values.shape == (400, 400)
+
+
+# ----- decimation and the exit point ----------------------------------------------------------
+def test_decimation_keeps_ends_and_requested_indices():
+    indices = decimate_indices(5001, 100, keep=(1234, 1235))
+    assert indices[0] == 0 and indices[-1] == 5000
+    assert {1234, 1235} <= set(indices.tolist())
+    assert len(indices) <= 102 and np.all(np.diff(indices) > 0)
+    assert np.array_equal(decimate_indices(50, 100), np.arange(50))
+
+
+def test_exit_point_lies_on_the_boundary_and_on_the_segment():
+    points = np.array([[0.0, 0.0], [1.0, 0.5], [3.0, 1.5]])
+    index, crossing = exit_point(points, (-2.0, 2.0, -2.0, 2.0))
+    assert index == 2
+    np.testing.assert_allclose(crossing, [2.0, 1.0])
+    assert exit_point(points[:2], (-2.0, 2.0, -2.0, 2.0)) is None
+
+
+def test_drawn_path_is_decimated_float32_and_drops_non_finite_tail():
+    points = np.vstack([np.linspace([0, 0], [1, 1], 3000), [[np.inf, np.nan]]])
+    drawn, exit = drawn_path(points, (-2.0, 2.0, -2.0, 2.0))
+    assert drawn.dtype == np.float32 and len(drawn) <= MAX_DRAWN_POINTS + 2
+    assert np.all(np.isfinite(drawn)) and exit is None
+    np.testing.assert_allclose(drawn[-1], [1.0, 1.0])
+
+
+# ----- the contour ----------------------------------------------------------------------------
+def test_contour_axes_are_fixed_to_the_domain():
+    surface = core.surface("mccormick")
+    figure = contour(
+        surface,
+        surface_grid(surface, 30),
+        _views(surface, [("sgd", {"lr": 0.01})]),
+        surface.default_start,
+    )
+    layout = figure.to_dict()["layout"]
+    assert layout["xaxis"]["range"] == [-1.5, 4.0] and layout["xaxis"]["autorange"] is False
+    assert layout["yaxis"]["range"] == [-3.0, 4.0] and layout["yaxis"]["autorange"] is False
+
+
+def test_stationary_points_have_distinct_markers():
+    surface = core.surface("six-hump-camel")
+    figure = contour(surface, surface_grid(surface, 30), [], surface.default_start)
+    symbols = {
+        t["name"]: t["marker"]["symbol"]
+        for t in figure.to_dict()["data"]
+        if t.get("name") in ("global minimum", "local minimum", "saddle", "local maximum")
+    }
+    assert symbols["global minimum"] == "star"
+    assert len(set(symbols.values())) == 4
+    assert len(_decoded(_trace(figure, "global minimum")["x"])) == 2
+
+
+def test_each_path_has_its_colour_and_its_learning_rate_in_the_legend():
+    surface = core.surface("rosenbrock")
+    views = _views(surface, [("sgd", {"lr": 0.001}), ("adam", {"lr": 0.05})])
+    figure = contour(surface, surface_grid(surface, 30), views, surface.default_start)
+    first, second = _trace(figure, "1 · sgd (lr 0.001)"), _trace(figure, "2 · adam (lr 0.05)")
+    assert first["line"]["color"] == path_colour(0) and second["line"]["color"] == path_colour(1)
+    assert first["x"]["dtype"] == "f4"
+    np.testing.assert_allclose(_decoded(first["x"])[0], surface.default_start[0])
+
+
+def test_click_grid_tiles_the_domain_invisibly():
+    surface = core.surface("booth")
+    figure = contour(surface, surface_grid(surface, 30), [], surface.default_start)
+    grid = _trace(figure, "click to start here")
+    xs, ys = _decoded(grid["x"]), _decoded(grid["y"])
+    assert len(xs) == CLICK_GRID**2 and grid["marker"]["opacity"] == 0
+    assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-10, 10, -10, 10)
+
+
+def test_a_diverging_path_is_drawn_leaving_the_box_with_an_exit_marker():
+    surface = core.surface("bowl")
+    views = _views(surface, [("sgd", {"lr": 0.3})])
+    assert views[0].run.status == core.DIVERGED
+    figure = contour(surface, surface_grid(surface, 30), views, surface.default_start)
+    path = _decoded(_trace(figure, "1 · sgd")["y"])
+    assert np.max(np.abs(path)) > 2.0  # drawn past the axis range, not clipped
+    crossing = _trace(figure, "left the domain")
+    assert abs(abs(_decoded(crossing["y"])[0]) - 2.0) < 1e-5
+
+
+def test_frames_grow_the_paths_and_stay_within_the_cap():
+    surface = core.surface("rosenbrock")
+    views = _views(surface, [("sgd", {"lr": 0.001}), ("adam", {"lr": 0.05})], steps=3000)
+    figure = contour(surface, surface_grid(surface, 30), views, surface.default_start)
+    frames = figure.to_dict()["frames"]
+    assert 2 <= len(frames) <= MAX_FRAMES
+    lengths = [len(_decoded(frame["data"][0]["x"])) for frame in frames]
+    assert lengths == sorted(lengths) and lengths[0] == 1
+    assert figure.to_dict()["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"]
+    assert frame_count(5001, 4) < frame_count(5001, 1) == MAX_FRAMES
+
+
+def test_typed_array_round_trips():
+    values = np.array([1.5, -2.25, 3e-5])
+    np.testing.assert_array_equal(_decoded(typed_array(values)), values.astype(np.float32))
+
+
+def test_four_long_runs_fit_the_rerun_budget():
+    surface = core.surface("rosenbrock")
+    specs = [
+        ("sgd", {"lr": 0.001}),
+        ("adam", {"lr": 0.02}),
+        ("rmsprop", {"lr": 0.002}),
+        ("nadam", {"lr": 0.01}),
+    ]
+    views = _views(surface, specs, steps=5000, schedule=core.schedule("cosine", T_max=2000))
+    contour_size = len(
+        contour(surface, surface_grid(surface), views, surface.default_start).to_json()
+    )
+    loss_size = len(loss_figure(surface, views, scheduled=True).to_json())
+    assert contour_size + loss_size < BUDGET_BYTES
+
+
+# ----- 3-D and loss curves --------------------------------------------------------------------
+def test_3d_view_lifts_the_paths_onto_the_surface():
+    surface = core.surface("himmelblau")
+    views = _views(surface, [("sgd", {"lr": 0.01})])
+    grid = surface_grid(surface, 20)
+    figure = surface_3d_figure(surface, grid, views).to_dict()
+    assert figure["data"][0]["type"] == "surface"
+    lifted = figure["data"][1]
+    x, y, z = (_decoded(lifted[axis]).astype(np.float64) for axis in "xyz")
+    np.testing.assert_allclose(
+        z, grid.colour_of(surface.value(np.stack([x, y], -1))), rtol=1e-4, atol=1e-4
+    )
+
+
+def test_loss_curves_are_log_scaled_decimated_and_show_the_schedule():
+    surface = core.surface("rosenbrock")
+    views = _views(
+        surface,
+        [("sgd", {"lr": 0.001})],
+        steps=4000,
+        schedule=core.schedule("step", step_size=500, gamma=0.5),
+    )
+    figure = loss_figure(surface, views, scheduled=True).to_dict()
+    assert (
+        figure["layout"]["yaxis"]["type"] == "log" and figure["layout"]["yaxis2"]["type"] == "log"
+    )
+    gap, norm, rate = figure["data"]
+    assert len(_decoded(gap["y"])) <= MAX_CURVE_POINTS + 1
+    run = views[0].run
+    np.testing.assert_allclose(_decoded(gap["y"])[0], run.values[0], rtol=1e-6)  # f* = 0
+    np.testing.assert_allclose(_decoded(norm["y"])[0], np.linalg.norm(run.gradients[0]), rtol=1e-6)
+    # Every rate of the step schedule (halved every 500 steps) shows in the decimated curve.
+    np.testing.assert_array_equal(
+        np.unique(_decoded(rate["y"])), np.unique(run.learning_rates.astype(np.float32))
+    )
+
+
+def test_loss_curve_without_a_known_minimum_plots_f_itself():
+    surface = core.surface("saddle")
+    figure = loss_figure(surface, _views(surface, [("sgd", {"lr": 0.1})]), scheduled=False)
+    layout = figure.to_dict()["layout"]
+    assert layout["annotations"][0]["text"] == "f"
+    assert layout["yaxis"].get("type") != "log"
+
+
+def test_figure_json_has_no_plain_float_lists_for_big_arrays():
+    surface = core.surface("bowl")
+    figure = contour(
+        surface,
+        surface_grid(surface),
+        _views(surface, [("sgd", {"lr": 0.1})]),
+        surface.default_start,
+    )
+    contour_trace = json.loads(figure.to_json())["data"][0]
+    assert contour_trace["z"]["dtype"] == "f4"
