@@ -162,6 +162,13 @@ def _closing_lines(numbers: StepNumbers) -> list[Line]:
     ]
 
 
+def _step_line(numbers: StepNumbers, symbol: str, direction: np.ndarray) -> tuple[Line, np.ndarray]:
+    """Δθ_k = −γ·direction, with γ and the direction's numbers: the last step of most rules."""
+    update = -numbers.lr * direction
+    numbers_text = rf"-{latex_number(numbers.lr)}\cdot{_vector(direction)}"
+    return Line(r"\Delta\theta_k", rf"-\gamma\, {symbol}", numbers_text, update), update
+
+
 # ----- one function per optimizer -------------------------------------------------------------
 def _sgd(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
     hp = numbers.hyperparameters
@@ -187,15 +194,8 @@ def _sgd(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
             direction = g + momentum * buffer
             lines.append(Line("d_k", r"g_k + \mu b_k", "", direction))
     symbol = "d_k" if momentum and hp["nesterov"] else ("b_k" if momentum else "g_k")
-    update = -numbers.lr * direction
-    lines.append(
-        Line(
-            r"\Delta\theta_k",
-            rf"-\gamma\, {symbol}",
-            rf"-{latex_number(numbers.lr)}\cdot{_vector(direction)}",
-            update,
-        )
-    )
+    line, update = _step_line(numbers, symbol, direction)
+    lines.append(line)
     return lines, update
 
 
@@ -277,16 +277,8 @@ def _rmsprop(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
     if momentum > 0:
         direction = numbers.after["momentum_buffer"]
         lines.append(Line("b_t", r"\mu b_{t-1} + g_t / a_t", "", direction))
-    update = -numbers.lr * direction
-    symbol = "b_t" if momentum > 0 else "g_t / a_t"
-    lines.append(
-        Line(
-            r"\Delta\theta_k",
-            rf"-\gamma\, {symbol}",
-            rf"-{latex_number(numbers.lr)}\cdot{_vector(direction)}",
-            update,
-        )
-    )
+    line, update = _step_line(numbers, "b_t" if momentum > 0 else "g_t / a_t", direction)
+    lines.append(line)
     return lines, update
 
 
@@ -332,15 +324,8 @@ def _adadelta(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
         )
     )
     lines.append(Line("u_t", r"\rho u_{t-1} + (1-\rho)\delta_t^2", "", numbers.after["acc_delta"]))
-    update = -numbers.lr * delta
-    lines.append(
-        Line(
-            r"\Delta\theta_k",
-            r"-\gamma\,\delta_t",
-            rf"-{latex_number(numbers.lr)}\cdot{_vector(delta)}",
-            update,
-        )
-    )
+    line, update = _step_line(numbers, r"\delta_t", delta)
+    lines.append(line)
     return lines, update
 
 

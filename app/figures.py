@@ -4,7 +4,7 @@
   f − f_low + δ where the surface asks for log colours (Rosenbrock spans eight decades).
 - `contour_figure`: the contour, an invisible grid of click targets, the stationary points (global
   minima as stars, local minima as diamonds, saddles as crosses, maxima as triangles), every path
-  in its own colour with its start, a cross where a path left the domain, and Plotly frames that
+  in its own colour with its start, a cross where a diverging path left the domain, and frames that
   play the paths (at most MAX_FRAMES, so the figure stays small however long the run).
 - `surface_3d_figure`: the same surface in 3-D with the paths lifted onto it.
 - `loss_figure`: f − f* (log), the gradient norm (log) and, under a schedule, the learning rate.
@@ -207,7 +207,7 @@ def contour_figure(
         figure.add_trace(_heads_trace(paths, [points[-1] for points, _ in drawn]))
     figure.add_trace(_start_trace(start))
     for view, (_, exit) in zip(paths, drawn, strict=True):
-        if exit is not None:
+        if exit is not None and view.run.status == core.DIVERGED:
             figure.add_trace(_exit_trace(view, exit))
     _fix_axes(figure, surface)
     if frames and paths:

@@ -4,7 +4,7 @@ A control is a small frozen description (key, label, default, range, help). The 
 draws the widget (`draw`) and yields the `UrlParameter` that validates a link (`url_parameter`),
 so a page lists its controls once and gets both. Numbers on a log scale (learning rates, condition
 numbers, epsilons) use a select-slider over the E24 series (1.0, 1.1, 1.2, 1.3, 1.5, ... 9.1 per
-decade, steps of about 10 %) plus 2.5 and 5, so the URL shows a plain number such as lr=0.02.
+decade, steps of about 10 %), so the URL shows a plain number such as lr=0.02.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from app.url_state import UrlParameter, nearest_on_grid
 E24 = (1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0,
        3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1)  # fmt: skip
 """The preferred-number series IEC 60063 E24: 24 values per decade, evenly spaced in log."""
-MANTISSAS = tuple(sorted({*E24, 2.5, 5.0}))
-"""E24 with 2.5 and 5 added: learning rates such as 0.005 and 0.25 are everyday values."""
 
 SLIDER_POSITIONS = 1000
 """A linear slider offers about this many positions between its minimum and maximum."""
@@ -29,11 +27,11 @@ SLIDER_POSITIONS = 1000
 
 @cache
 def log_grid(minimum: float, maximum: float) -> tuple[float, ...]:
-    """The MANTISSAS values in [minimum, maximum] (minimum > 0), both ends included, ascending."""
+    """The E24 values in [minimum, maximum] (minimum > 0), both ends included, ascending."""
     first, last = math.floor(math.log10(minimum)), math.ceil(math.log10(maximum))
     values = {minimum, maximum}
     for exponent in range(first, last + 1):
-        for mantissa in MANTISSAS:
+        for mantissa in E24:
             value = float(f"{mantissa * 10.0**exponent:.3g}")
             if minimum <= value <= maximum:
                 values.add(value)

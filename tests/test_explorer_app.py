@@ -95,7 +95,7 @@ def test_url_parameters_set_the_controls():
         optimizer="adam",
         lr=0.02,
         optimizers=2,
-        lr_2=0.005,
+        lr_2=0.0047,
         steps=300,
         schedule="cosine",
     )
@@ -105,7 +105,7 @@ def test_url_parameters_set_the_controls():
     assert app.selectbox(key="surface").value == "himmelblau"
     assert app.selectbox(key="optimizer").value == "adam"
     assert app.select_slider(key="lr").value == 0.02
-    assert app.select_slider(key="lr_2").value == 0.005
+    assert app.select_slider(key="lr_2").value == 0.0047
     assert (app.slider(key="x0").value, app.slider(key="y0").value) == (1.0, -2.0)
     assert app.slider(key="steps").value == 300
     assert app.selectbox(key="schedule").value == "cosine"
