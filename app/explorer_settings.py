@@ -397,6 +397,9 @@ def draw_controls() -> ExplorerSettings:
     )
 
 
+START_RESET = "_explorer_start_reset"
+
+
 def _reset_start() -> None:
     """A new surface starts from its own default start (its old start may be off its domain)."""
     import streamlit as st
@@ -404,7 +407,7 @@ def _reset_start() -> None:
     name = st.session_state.get("surface", DEFAULT_SURFACE)
     _, start = _start_range(name)
     if name != CUSTOM_SURFACE:
-        st.session_state["x0"], st.session_state["y0"] = start
+        st.session_state[START_RESET] = (float(start[0]), float(start[1]))
 
 
 def _draw_surface(container: Any) -> core.Surface:
@@ -439,13 +442,26 @@ def _draw_start(container: Any, surface: core.Surface) -> tuple[float, float]:
     import streamlit as st
 
     x_control, y_control = start_controls(surface.domain, surface.default_start)
+    reset = st.session_state.get(START_RESET)
+    if reset is not None:
+        st.session_state["x0"], st.session_state["y0"] = reset
     for control in (x_control, y_control):
         # A surface parameter or the formula editor may have moved the domain under the start.
         current = st.session_state.get(control.key)
         if current is not None and not control.minimum <= current <= control.maximum:
             st.session_state[control.key] = min(max(current, control.minimum), control.maximum)
     columns = container.columns(2)
-    return float(x_control.draw(columns[0])), float(y_control.draw(columns[1]))
+    start = float(x_control.draw(columns[0])), float(y_control.draw(columns[1]))
+    if reset is not None:
+        # New start sliders (a new domain) seed themselves from the link the page was opened
+        # with; one more run makes the reset win, and writes it to the URL.
+        attempts = st.session_state.get(f"{START_RESET}:attempts", 0)
+        if start != reset and attempts < 2:
+            st.session_state[f"{START_RESET}:attempts"] = attempts + 1
+            st.rerun()
+        st.session_state.pop(START_RESET, None)
+        st.session_state.pop(f"{START_RESET}:attempts", None)
+    return start
 
 
 def _draw_optimizer(container: Any, slot: int, surface: core.Surface, start) -> Any:

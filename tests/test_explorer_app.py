@@ -149,3 +149,12 @@ def test_anatomy_and_table_show_the_inspected_step():
     assert app.slider(key="k").value == 3
     assert any(r"\theta_{k+1}" in latex.value for latex in app.latex)
     assert len(app.dataframe) == 1
+
+
+def test_a_new_surface_starts_from_its_own_default_start():
+    app = _open(x0="-1")
+    assert app.slider(key="x0").value == -1.0
+    app.selectbox(key="surface").set_value("himmelblau").run()
+    _no_exception(app)
+    assert (app.slider(key="x0").value, app.slider(key="y0").value) == (-0.5, 0.5)
+    assert _start_marker(app) == (-0.5, 0.5)
