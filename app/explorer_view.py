@@ -138,21 +138,30 @@ def inspected_path(paths: list[PathView], container) -> PathView | None:
     return by_slot.get(chosen, paths[0])
 
 
-def show_anatomy(view: PathView) -> None:
-    """Pick a step; see that optimizer's rule with the step's numbers."""
+def show_anatomy(view: PathView, steps: int) -> None:
+    """Pick a step; see that optimizer's rule with the step's numbers.
+
+    The step slider spans the steps asked for, not the steps this run took, so it keeps its
+    place while the learning rate changes how far a run gets; past a run's end it shows the
+    last step.
+    """
     run = view.run
     st.markdown(f"#### Anatomy of a step — {view.label}")
     if run.updates is None or len(run.updates) == 0:
         st.info("This run took no step (it started converged or outside the box).")
         return
     last = len(run.updates) - 1
-    if st.session_state.get("k", 0) > last:
-        st.session_state["k"] = last
     template = view_controls()[3]
+    highest = max(steps - 1, 1)
+    if st.session_state.get(template.key, 0) > highest:
+        st.session_state[template.key] = highest
     k_control = NumberControl(
-        template.key, template.label, 0, 0, max(last, 1), template.help, integer=True
+        template.key, template.label, 0, 0, highest, template.help, integer=True
     )
-    k = int(min(k_control.draw(st), last))
+    chosen = int(k_control.draw(st))
+    k = min(chosen, last)
+    if chosen > last:
+        st.caption(f"This run stopped after step {last}: showing step {last}.")
     lines, _ = anatomy_lines(run, k)
     st.caption(f"{run.optimizer.rule.title}: {run.optimizer.rule.summary}")
     for line in lines:

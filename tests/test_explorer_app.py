@@ -158,3 +158,14 @@ def test_a_new_surface_starts_from_its_own_default_start():
     _no_exception(app)
     assert (app.slider(key="x0").value, app.slider(key="y0").value) == (-0.5, 0.5)
     assert _start_marker(app) == (-0.5, 0.5)
+
+
+def test_the_inspected_step_keeps_its_place_when_the_run_gets_shorter():
+    app = _open(k="40")
+    assert app.slider(key="k").value == 40
+    app.select_slider(key="lr").set_value(0.3).run()  # diverges within about 15 steps
+    _no_exception(app)
+    assert app.slider(key="k").value == 40
+    assert any("stopped after step" in caption.value for caption in app.caption)
+    app.select_slider(key="lr").set_value(0.1).run()
+    assert not any("stopped after step" in caption.value for caption in app.caption)

@@ -27,7 +27,7 @@ show_3d, show_table = view.draw_view_toggles()
 view.show_3d(settings, paths, show_3d)
 inspected = view.inspected_path(paths, st)
 if inspected is not None:
-    view.show_anatomy(inspected)
+    view.show_anatomy(inspected, settings.steps)
     if show_table:
         view.show_table(inspected)
 
