@@ -18,7 +18,7 @@ replaced; nothing here raises on bad input.
 
 A widget bound to the URL seeds itself from the query string on the first run; the cleaner puts
 the clean values in session state first, so a widget that rejects a raw value keeps the clean
-one (see apply_url_parameters).
+one (see apply_url_parameters, and its known limit).
 """
 
 from __future__ import annotations
@@ -190,49 +190,40 @@ def apply_url_parameters(
 ) -> list[str]:
     """Clean the page's query parameters once per session and return the notices.
 
-    Call it before the page draws its bound widgets, and `finish_url_parameters` at the end of
-    the page. On the first run every parameter the link carries is put in st.session_state
-    as its clean value: a bound widget seeds itself from the raw link first and, where
-    Streamlit rejects the raw value (lr=banana, steps=1e9), keeps the clean one. The
-    corrections are applied once more on an immediate second run, where Streamlit also writes
-    them back into the URL, so a copied link shows what the screen shows. The notices are
-    remembered under `scope` and returned on every later rerun.
+    Call it before the page draws its bound widgets. On the first run every parameter the link
+    carries is put in st.session_state as its clean value: a bound widget seeds itself from the
+    raw link first and, where Streamlit rejects the raw value (lr=banana, steps=1e9, x0 outside
+    the slider), keeps the clean one. The notices are remembered under `scope` and returned on
+    every later rerun.
+
+    Known limit (Streamlit 1.67): a bound widget that rejects a raw value also drops that
+    parameter from the address bar, so after a clamped value (steps=1e9 -> 5000) the screen and
+    the notice are right but a copied link carries the default for that key until the control
+    is moved.
 
     `table` may be a function of the raw query parameters (a page whose start range depends on
     the surface in the link); it is called only on the first run.
     """
     import streamlit as st
 
-    memory, pending = f"_url_notices:{scope}", f"_url_pending:{scope}"
+    memory = f"_url_notices:{scope}"
     if memory in st.session_state:
-        corrections = st.session_state.pop(pending, None) or {}
-        for key, value in corrections.items():
-            st.session_state[key] = value
         return st.session_state[memory]
     everything = {key: st.query_params.get_all(key) for key in st.query_params}
     if callable(table):
         table = table(everything)
-    raw = {
-        parameter.key: everything[parameter.key]
-        for parameter in table
-        if parameter.key in everything
-    }
+    raw = {p.key: everything[p.key] for p in table if p.key in everything}
     values, notices = clean_values(table, raw)
     for key in raw:
         st.session_state[key] = values[key]
     st.session_state[memory] = notices
-    if notices:
-        st.session_state[pending] = {key: values[key] for key in raw}
-        st.session_state[f"_url_rerun:{scope}"] = True
     return notices
 
 
 def finish_url_parameters(scope: str) -> None:
-    """End of the page: rerun once after a link needed corrections (see apply_url_parameters)."""
-    import streamlit as st
-
-    if st.session_state.pop(f"_url_rerun:{scope}", False):
-        st.rerun()
+    """End-of-page hook of the URL state (nothing to do at present; see the known limit in
+    apply_url_parameters). Pages call it so that a future fix lands in one place."""
+    del scope
 
 
 def show_notices(notices: Sequence[str]) -> None:
