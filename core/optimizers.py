@@ -358,11 +358,21 @@ def _newton_step(hp: Mapping[str, Any]) -> StepFunction:
         """
         g = np.asarray(g, dtype=np.float64)
         hessian = np.asarray(hessian, dtype=np.float64)
-        smallest = np.linalg.eigvalsh(hessian)[..., 0]
+        h_xx, h_xy, h_yy = hessian[..., 0, 0], hessian[..., 0, 1], hessian[..., 1, 1]
+        # Closed forms for a symmetric 2 x 2 matrix: no LinAlgError on a singular or non-finite
+        # Hessian; a zero determinant gives a non-finite step, which ends the run as diverged.
+        smallest = 0.5 * (h_xx + h_yy) - np.hypot(0.5 * (h_xx - h_yy), h_xy)
         damped = ~(smallest > 0)
         shift = np.where(damped, 2.0 * np.abs(smallest) + damping, 0.0)
-        matrix = hessian + shift[..., None, None] * np.eye(2)
-        direction = np.linalg.solve(matrix, g[..., None])[..., 0]
+        a, c = h_xx + shift, h_yy + shift
+        determinant = a * c - h_xy * h_xy
+        direction = np.stack(
+            [
+                (c * g[..., 0] - h_xy * g[..., 1]) / determinant,
+                (a * g[..., 1] - h_xy * g[..., 0]) / determinant,
+            ],
+            axis=-1,
+        )
         return -lr * direction, (damped.astype(np.float64),)
 
     return step

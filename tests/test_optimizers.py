@@ -206,3 +206,18 @@ def test_convergence_table(surface_name, name, hyperparameters, steps):
     minimum = np.array(surface.global_minima[0].point)
     assert np.linalg.norm(run.final_points - minimum) < 0.02
     assert run.status != "diverged"
+
+
+@pytest.mark.parametrize("hessian", [np.zeros((2, 2)), np.full((2, 2), np.nan)])
+def test_newton_never_raises_on_a_singular_or_undefined_hessian(hessian):
+    optimizer = core.optimizer("newton", damping=0.0)
+    theta, gradient = np.array([0.5, 0.2]), np.array([1.0, -0.4])
+    with np.errstate(all="ignore"):
+        update, _ = optimizer.step(optimizer.init(theta), gradient, theta, 1, 1.0, hessian)
+    assert not np.all(np.isfinite(update))
+
+
+def test_newton_with_zero_damping_on_a_flat_surface_ends_as_diverged():
+    surface = core.surface("linear-regression-mae")
+    run = core.descend(surface, core.optimizer("newton", damping=0.0), surface.default_start, 20)
+    assert run.status == "diverged"
