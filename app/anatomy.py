@@ -458,8 +458,3 @@ def _padded(rows: np.ndarray, count: int) -> np.ndarray:
     """rows (K, c) extended with NaN rows to (count, c)."""
     padding = np.full((count - len(rows), rows.shape[1]), np.nan)
     return np.concatenate([rows.reshape(len(rows), -1), padding])
-
-
-def step_table_csv(run: core.Run) -> str:
-    """The per-step table as CSV text, full float64 precision."""
-    return step_table(run).to_csv(index=False, float_format="%.17g")

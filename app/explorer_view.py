@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app.anatomy import anatomy_lines, step_table, step_table_csv
+from app.anatomy import anatomy_lines, step_table
+from app.classroom import show_figure
 from app.explorer_runs import RunFailure, grid_for
 from app.explorer_settings import ExplorerSettings, view_controls
+from app.exports import trajectory_csv
 from app.figures import (
     CONTOUR_RESOLUTION,
     SURFACE_3D_RESOLUTION,
@@ -95,12 +97,13 @@ def show_contour(settings: ExplorerSettings, paths: list[PathView]) -> None:
     st.session_state[DOMAIN_MEMORY] = tuple(float(v) for v in settings.surface.domain)
     grid = grid_for(settings.surface, CONTOUR_RESOLUTION)
     figure = contour_figure(settings.surface, grid, paths, settings.start)
-    st.plotly_chart(
+    show_figure(
         figure,
         key=CONTOUR_KEY,
         on_select=move_start_to_click,
         selection_mode="points",
-        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+        config={"modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+        html_name=f"explorer-{settings.surface.name}",
     )
     st.caption(
         "Click anywhere on the map to start there. ▶ Play replays the paths; the slider scrubs "
@@ -111,13 +114,13 @@ def show_contour(settings: ExplorerSettings, paths: list[PathView]) -> None:
 def show_3d(settings: ExplorerSettings, paths: list[PathView], wanted: bool) -> None:
     if wanted:
         grid = grid_for(settings.surface, SURFACE_3D_RESOLUTION)
-        st.plotly_chart(surface_3d_figure(settings.surface, grid, paths), key="surface_3d")
+        show_figure(surface_3d_figure(settings.surface, grid, paths), key="surface_3d")
 
 
 def show_losses(settings: ExplorerSettings, paths: list[PathView]) -> None:
     if paths:
         figure = loss_figure(settings.surface, paths, settings.schedule is not None)
-        st.plotly_chart(figure, key="losses", config={"displaylogo": False})
+        show_figure(figure, key="losses")
 
 
 # ----- anatomy and table ----------------------------------------------------------------------
@@ -169,7 +172,8 @@ def show_anatomy(view: PathView, steps: int) -> None:
 
 
 def show_table(view: PathView) -> None:
-    """The per-step table (a window of it for long runs) and the whole run as CSV."""
+    """The per-step table (a window of it for long runs) and the whole run as CSV (the table's
+    columns, then the gradient the optimizer used and its state: app.exports.trajectory_csv)."""
     run = view.run
     table = step_table(run)
     if len(table) > TABLE_ROWS_SHOWN:
@@ -183,7 +187,7 @@ def show_table(view: PathView) -> None:
     st.dataframe(table.astype("float32").astype({"step": "int32"}), hide_index=True, height=300)
     st.download_button(
         "Download the whole run as CSV",
-        data=lambda: step_table_csv(run),
+        data=lambda: trajectory_csv(run),
         file_name=f"descent-{run.surface.name}-{run.optimizer.name}.csv",
         mime="text/csv",
         on_click="ignore",

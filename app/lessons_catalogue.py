@@ -14,9 +14,10 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from app import explorer_settings, network_settings, sweep_settings
-from app.url_state import UrlParameter, page_link
+from app.url_state import UrlParameter, page_link, query_pairs
 from core.lessons import CatalogueError, Lesson, load_catalogue
 
 
@@ -104,6 +105,24 @@ def lesson_link(lesson: Lesson, overrides: Mapping[str, Any] | None = None) -> s
     route = PAGE_ROUTES[lesson.page]
     settings = lesson.settings_with(overrides or {})
     return page_link(route.path, route.url_table(settings), settings)
+
+
+def lesson_query(lesson: Lesson) -> dict[str, str]:
+    """The lesson's settings as query-string values of its page (defaults left out)."""
+    route = PAGE_ROUTES[lesson.page]
+    return dict(query_pairs(route.url_table(lesson.settings), lesson.settings))
+
+
+def lesson_page_keys(lesson: Lesson) -> frozenset[str]:
+    """Every control key of the lesson's page (for its surface): what a lesson link replaces."""
+    return frozenset(
+        parameter.key for parameter in PAGE_ROUTES[lesson.page].url_table(lesson.settings)
+    )
+
+
+def explorer_lesson_link(lesson_id: str) -> str:
+    """The Explorer link that opens a lesson there: its settings, question and hidden run."""
+    return "/?" + urlencode({"lesson": lesson_id})
 
 
 def page_title(lesson: Lesson) -> str:

@@ -13,15 +13,15 @@ from typing import Any
 
 import streamlit as st
 
+from app.classroom import show_figure
 from app.lesson_figures import SIDE_BY_SIDE, preview_figures, reveal_figures
-from app.lessons_catalogue import lesson_link, load_lessons, page_title
+from app.lessons_catalogue import explorer_lesson_link, lesson_link, load_lessons, page_title
 from app.url_state import as_code
 from core.lesson_settings import read_scenario
 from core.lessons import CatalogueError, Lesson, run_lesson
 
 LESSON_KEY = "lesson"
 ANSWER_PREFIX = "lesson_answer:"
-CHART_CONFIG = {"displaylogo": False}
 PAGE_ICONS = {
     "explorer": ":material/explore:",
     "sweeps": ":material/show_chart:",
@@ -89,6 +89,14 @@ def show_lesson(lesson: Lesson) -> None:
     st.title(lesson.title)
     st.caption(f"{PAGE_ICONS[lesson.page]} {page_title(lesson)} · {lesson.teaches}")
     st.markdown(lesson.narrative)
+    if lesson.page == "explorer":
+        st.link_button(
+            "Open this lesson in the Explorer",
+            explorer_lesson_link(lesson.id),
+            icon=":material/explore:",
+            help="The same question on the Explorer: its controls, the map, and the run "
+            "hidden until you answer.",
+        )
     show_settings(lesson)
     choice = ask(lesson)
     scenario, results = lesson_outcome(lesson.id)
@@ -106,7 +114,7 @@ def show_figures(figures: list, key: str, side_by_side: bool) -> None:
     columns = st.columns(2) if side_by_side else [st.container()]
     for index, figure in enumerate(figures):
         column = columns[index % len(columns)]
-        column.plotly_chart(figure, key=f"{key}:{index}", config=CHART_CONFIG)
+        show_figure(figure, key=f"{key}:{index}", container=column)
 
 
 def show_settings(lesson: Lesson) -> None:
@@ -131,13 +139,18 @@ def ask(lesson: Lesson) -> int | None:
     return choice
 
 
-def reveal(lesson: Lesson, choice: int, scenario: Any, results: tuple[Any, ...]) -> None:
+def show_verdict(lesson: Lesson, choice: int) -> None:
+    """Whether the guess was right, and the lesson's explanation of what happened."""
     right = lesson.answers[lesson.answer]
     if choice == lesson.answer:
         st.success(f"Right: {right}", icon=":material/check_circle:")
     else:
         st.error(f"Not quite. The answer is: {right}", icon=":material/cancel:")
     st.markdown(lesson.reveal)
+
+
+def reveal(lesson: Lesson, choice: int, scenario: Any, results: tuple[Any, ...]) -> None:
+    show_verdict(lesson, choice)
     figures = reveal_figures(lesson.page, scenario, results)
     show_figures(figures, f"reveal:{lesson.id}", SIDE_BY_SIDE[lesson.page])
     st.info(f"**Try this next:** {lesson.try_next}", icon=":material/science:")

@@ -14,6 +14,8 @@ import streamlit as st
 
 from app import network_figures as figures
 from app import network_session as actions
+from app.classroom import show_figure
+from app.exports import history_csv
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
 from core.nn.anatomy import StepAnatomy, step_anatomy
@@ -131,11 +133,23 @@ def _live_body() -> None:
     _show_diagnosis(session)
     left, right = st.columns([1, 1], gap="medium")
     title = f"Epoch {trainer.epoch}: test {figures.metric_name(task)} {history.test_metric[-1]:.3f}"
-    left.plotly_chart(
+    show_figure(
         figures.boundary_figure(trainer.network, trainer.dataset, trainer.config.loss, title),
         key="boundary",
+        container=left,
+        html_name=f"network-{trainer.dataset.spec.name}-epoch-{trainer.epoch}",
     )
-    right.plotly_chart(figures.curves_figure(history, task), key="curves")
+    show_figure(figures.curves_figure(history, task), key="curves", container=right)
+    right.download_button(
+        "Download the training history as CSV",
+        data=lambda: history_csv(history),
+        file_name=f"training-history-{trainer.dataset.spec.name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="history_csv",
+        help="One row per epoch: train and test loss and metric, and the learning rate used.",
+    )
     picture = (
         "The black line is what the network predicts for every x"
         if trainer.dataset.spec.inputs == 1
@@ -242,7 +256,7 @@ def show_network(session: TrainingSession) -> None:
     figure = figures.network_diagram(
         trainer.network, trainer.dataset.feature_names, OUTPUT_NAMES[trainer.config.loss]
     )
-    st.plotly_chart(figure, key="diagram")
+    show_figure(figure, key="diagram")
     st.caption(
         f"Epoch {trainer.epoch}. Each line is a weight: orange positive, blue negative, wider when "
         "larger. Step an epoch and watch the lines change; a unit whose lines all fade has "
@@ -291,8 +305,10 @@ def _draw_landscape(session: TrainingSession) -> None:
             "path's variance: the path drawn is (almost) the real one."
         )
     left, right = st.columns([3, 2])
-    left.plotly_chart(figures.landscape_figure(view.slice, title), key="landscape")
-    right.plotly_chart(figures.interpolation_figure(view.steps, view.values), key="interpolation")
+    show_figure(figures.landscape_figure(view.slice, title), key="landscape", container=left)
+    show_figure(
+        figures.interpolation_figure(view.steps, view.values), key="interpolation", container=right
+    )
     right.caption(
         "A loss that falls monotonically along the straight line means the optimizer "
         "had no barrier to cross between the initial and the trained weights."
@@ -316,7 +332,7 @@ def show_comparison(session: TrainingSession) -> None:
         bar = st.progress(0.0, text="Training…")
         _run_comparison(session, chosen, bar)
     if session.comparison:
-        st.plotly_chart(
+        show_figure(
             figures.comparison_figure(session.comparison, session.trainer.dataset.task),
             key="comparison",
         )

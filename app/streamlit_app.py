@@ -5,7 +5,15 @@ Each page is one script in app/app_pages/; to add a page, add its st.Page line t
 
 import streamlit as st
 
-st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
+from app.classroom import draw_presentation_toggle, sidebar_state
+
+# Presentation mode folds the sidebar away, and only the first configuration of a page can.
+st.set_page_config(
+    page_title="Descent Lab",
+    page_icon="⛰️",
+    layout="wide",
+    initial_sidebar_state=sidebar_state(st.query_params),
+)
 
 PAGES = [
     st.Page("app_pages/explorer.py", title="Explorer", icon=":material/explore:", default=True),
@@ -14,4 +22,6 @@ PAGES = [
     st.Page("app_pages/lessons.py", title="Lessons", icon="🎓"),
 ]
 
-st.navigation(PAGES, position="top").run()
+navigation = st.navigation(PAGES, position="top")
+draw_presentation_toggle()
+navigation.run()

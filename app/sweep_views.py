@@ -14,6 +14,7 @@ import streamlit as st
 
 from app import sweep_figures as figures
 from app import sweep_settings as lab
+from app.classroom import show_figure
 from core import sweeps
 
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
@@ -39,8 +40,11 @@ def show_sweep(inputs: lab.StudyInputs) -> None:
     lowest, highest = _ordered_range(lowest, highest)
     results = lab.learning_rate_sweeps(inputs, (lowest, highest, int(count)), target)
     surface = inputs.settings.surface
-    st.plotly_chart(
-        figures.sweep_figure(results, surface.minimum_value), key="sweep_chart", config=CHART_CONFIG
+    show_figure(
+        figures.sweep_figure(results, surface.minimum_value),
+        key="sweep_chart",
+        config=CHART_CONFIG,
+        html_name="learning-rate-sweep",
     )
     st.caption(
         "Each optimizer runs from the same start at every learning rate, all at once. Top: "
@@ -79,10 +83,11 @@ def _show_sweep_paths(inputs: lab.StudyInputs, results: list[sweeps.LearningRate
     if len(results) > 1:
         chosen = names.index(st.radio("Paths of", names, horizontal=True, key="sweep_paths"))
     surface = inputs.settings.surface
-    st.plotly_chart(
+    show_figure(
         figures.sweep_paths_figure(surface, results[chosen]),
         key="sweep_paths_chart",
         config=CHART_CONFIG,
+        html_name="sweep-paths",
     )
     st.caption(
         "Too small crawls, a good rate arrives, too large zig-zags, past the edge the "
@@ -103,12 +108,13 @@ def show_basins(inputs: lab.StudyInputs) -> None:
     resolution, colour_by = lab.draw_row(st, lab.basin_controls())
     basins = lab.basin_map(inputs, int(resolution))
     surface, optimizer = inputs.settings.surface, inputs.settings.optimizers[0]
-    st.plotly_chart(
+    show_figure(
         figures.basin_figure(surface, basins, colour_by, inputs.settings.start),
         key="basin_chart",
         on_select=_remember_clicked_start,
         selection_mode="points",
         config=CHART_CONFIG,
+        html_name="basins",
     )
     _show_clicked_start()
     st.caption(
@@ -141,7 +147,12 @@ def show_momentum(inputs: lab.StudyInputs) -> None:
     lowest, highest, count, show = lab.draw_row(st, controls)
     lowest, highest = _ordered_range(lowest, highest)
     study = lab.momentum_map(inputs, (lowest, highest), int(count))
-    st.plotly_chart(figures.momentum_figure(study, show), key="momentum_chart", config=CHART_CONFIG)
+    show_figure(
+        figures.momentum_figure(study, show),
+        key="momentum_chart",
+        config=CHART_CONFIG,
+        html_name="learning-rate-momentum",
+    )
     st.caption(_momentum_caption(study, inputs.steps))
 
 
@@ -171,7 +182,12 @@ def show_starts(inputs: lab.StudyInputs) -> None:
     count, seed = lab.draw_row(st, lab.start_count_controls())
     result = lab.random_starts(inputs, int(count), int(seed))
     optimizer = inputs.settings.optimizers[0]
-    st.plotly_chart(figures.outcome_bars_figure(result), key="starts_chart", config=CHART_CONFIG)
+    show_figure(
+        figures.outcome_bars_figure(result),
+        key="starts_chart",
+        config=CHART_CONFIG,
+        html_name="random-starts",
+    )
     st.caption(
         f"{int(count):,} starts drawn uniformly over the domain (seed {int(seed)}), each "
         f"run with {optimizer.label()} for {inputs.steps} steps: the share that ends in "

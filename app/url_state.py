@@ -173,6 +173,13 @@ def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any
     Values are cleaned through the table first, so a link never carries an invalid value.
     Raises KeyError for a key the table does not have (a programming error, not user input).
     """
+    pairs = query_pairs(table, values)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def query_pairs(table: Iterable[UrlParameter], values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, query-string value) of every value that differs from its default, cleaned through
+    the table (KeyError for a key the table does not have)."""
     by_key = {parameter.key: parameter for parameter in table}
     pairs = []
     for key, value in values.items():
@@ -180,7 +187,7 @@ def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any
         clean, _ = parameter.parse(parameter.serialize(value))
         if clean != parameter.default:
             pairs.append((key, parameter.serialize(clean)))
-    return f"{path}?{urlencode(pairs)}" if pairs else path
+    return pairs
 
 
 # ----- Streamlit glue -------------------------------------------------------------------------
@@ -220,6 +227,14 @@ def apply_url_parameters(
     return notices
 
 
+def url_parameters_applied(scope: str) -> bool:
+    """Whether apply_url_parameters has already read the link for `scope` in this session (after
+    that, the page's controls own their query parameters)."""
+    import streamlit as st
+
+    return f"_url_notices:{scope}" in st.session_state
+
+
 def finish_url_parameters(scope: str) -> None:
     """End-of-page hook of the URL state (nothing to do at present; see the known limit in
     apply_url_parameters). Pages call it so that a future fix lands in one place."""
@@ -233,3 +248,96 @@ def show_notices(notices: Sequence[str]) -> None:
     if notices:
         lines = "\n".join(f"- {notice}" for notice in notices)
         st.warning(f"Some values in the link were replaced:\n{lines}", icon=":material/link:")
+
+
+# ----- controls a shared link hides -----------------------------------------------------------
+VISIBLE_KEY = "visible"
+"""Query parameter of a classroom link: the comma-separated keys of the controls students see.
+Absent: every control is shown. Present: only those listed (`visible=none` hides them all)."""
+MAXIMUM_VISIBLE_KEYS = 200
+_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+DRAWN_MEMORY = "_drawn_controls"
+"""{key: DrawnControl} of the controls drawn since the link builder last read them."""
+
+
+@dataclass(frozen=True)
+class DrawnControl:
+    """A control as the link builder lists it: its label and its value for a link (None: the
+    default, left out of links)."""
+
+    label: str
+    query_value: str | None
+
+
+def parse_visible(raw: str | None) -> frozenset[str] | None:
+    """The keys a `visible=` value lists, or None (show everything) when there is none.
+
+    Words that cannot be a control key are dropped, and at most MAXIMUM_VISIBLE_KEYS are read, so
+    a tampered link can only hide controls, never break the page.
+    """
+    if raw is None:
+        return None
+    words = (word.strip() for word in raw.split(",")[:MAXIMUM_VISIBLE_KEYS])
+    return frozenset(
+        word
+        for word in words
+        if 0 < len(word) <= MAXIMUM_RAW_LENGTH and set(word) <= _KEY_CHARACTERS
+    )
+
+
+def visible_link(
+    path: str,
+    query: Mapping[str, Sequence[str]],
+    drawn: Mapping[str, DrawnControl],
+    visible: Iterable[str] | None,
+) -> str:
+    """A classroom link to `path`: the current settings and the controls left visible.
+
+    The settings are the drawn controls' values (those at their default left out) and whatever
+    else the query (key -> its values) carries that no drawn control owns (a lesson id, a value
+    of a control this run did not draw). `visible` None leaves every control visible (no
+    `visible` parameter); an empty list gives `visible=none`.
+    """
+    pairs = [
+        (key, value)
+        for key, values in query.items()
+        if key != VISIBLE_KEY and key not in drawn
+        for value in values[-1:]
+    ]
+    pairs += [(key, control.query_value) for key, control in drawn.items() if control.query_value]
+    if visible is not None:
+        pairs.append((VISIBLE_KEY, ",".join(sorted(visible)) or "none"))
+    return f"{path}?{urlencode(pairs, safe=',')}" if pairs else path
+
+
+def control_shown(key: str) -> bool:
+    """Whether the page may draw the control `key`: the link's `visible` list allows it."""
+    import streamlit as st
+
+    visible = parse_visible(st.query_params.get(VISIBLE_KEY))
+    return visible is None or key in visible
+
+
+def remember_control(key: str, label: str, query_value: str | None) -> None:
+    """Note a control drawn (or hidden) on this run, with its value in query-string form (None
+    at its default), for the link builder: the server's copy of the query string is not
+    refreshed when a widget moves, so the controls themselves say what the link must carry."""
+    import streamlit as st
+
+    st.session_state.setdefault(DRAWN_MEMORY, {})[key] = DrawnControl(label, query_value)
+
+
+def take_drawn_controls() -> dict[str, DrawnControl]:
+    """{key: DrawnControl} of the controls drawn since the last call, in drawing order; forgets
+    them (the link builder calls it once per run, last)."""
+    import streamlit as st
+
+    return st.session_state.pop(DRAWN_MEMORY, None) or {}
+
+
+def kept_value(key: str, default: Any) -> Any:
+    """The value of a control that is not drawn: the link's (cleaned into session state by
+    apply_url_parameters), or what it had before it was hidden, or its default."""
+    import streamlit as st
+
+    return st.session_state.get(key, default)

@@ -5,6 +5,9 @@ draws the widget (`draw`) and yields the `UrlParameter` that validates a link (`
 so a page lists its controls once and gets both. Numbers on a log scale (learning rates, condition
 numbers, epsilons) use a select-slider over the E24 series (1.0, 1.1, 1.2, 1.3, 1.5, ... 9.1 per
 decade, steps of about 10 %), so the URL shows a plain number such as lr=0.02.
+
+A classroom link may hide controls (`visible=lr,steps`, see app.url_state.control_shown): a hidden
+control draws nothing and returns the link's value, so every page hides the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from app.url_state import UrlParameter, nearest_on_grid
+from app.url_state import (
+    UrlParameter,
+    control_shown,
+    kept_value,
+    nearest_on_grid,
+    remember_control,
+)
 
 E24 = (1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0,
        3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1)  # fmt: skip
@@ -51,8 +60,33 @@ def format_number(value: float) -> str:
     return f"{value:g}"
 
 
+class HideableControl:
+    """What every control shares: `draw` puts its widget in a container, unless the page's link
+    hides it (then it returns the link's value), and remembers the value for the link builder."""
+
+    key: str
+    label: str
+
+    def url_parameter(self) -> UrlParameter:
+        raise NotImplementedError
+
+    def _widget(self, container: Any, on_change: Callable[[], None] | None) -> Any:
+        raise NotImplementedError
+
+    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> Any:
+        """The control's value: from its widget, or kept from the link when it is hidden."""
+        parameter = self.url_parameter()
+        if control_shown(self.key):
+            value = self._widget(container, on_change)
+        else:
+            value = kept_value(self.key, parameter.default)
+        changed = value != parameter.default
+        remember_control(self.key, self.label, parameter.serialize(value) if changed else None)
+        return value
+
+
 @dataclass(frozen=True)
-class NumberControl:
+class NumberControl(HideableControl):
     """A number: a slider (linear), a select-slider over the E24 grid (log_scale) or integers."""
 
     key: str
@@ -91,7 +125,7 @@ class NumberControl:
             label=self.label,
         )
 
-    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> float:
+    def _widget(self, container: Any, on_change: Callable[[], None] | None) -> float:
         common = dict(
             key=self.key, help=self.help or None, bind="query-params", on_change=on_change
         )
@@ -123,7 +157,7 @@ class NumberControl:
 
 
 @dataclass(frozen=True)
-class ChoiceControl:
+class ChoiceControl(HideableControl):
     """One of a list of names, in a select box."""
 
     key: str
@@ -135,7 +169,7 @@ class ChoiceControl:
     def url_parameter(self) -> UrlParameter:
         return UrlParameter(self.key, self.default, choices=self.choices, label=self.label)
 
-    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> str:
+    def _widget(self, container: Any, on_change: Callable[[], None] | None) -> str:
         return container.selectbox(
             self.label,
             self.choices,
@@ -148,7 +182,7 @@ class ChoiceControl:
 
 
 @dataclass(frozen=True)
-class ToggleControl:
+class ToggleControl(HideableControl):
     """A yes/no switch."""
 
     key: str
@@ -159,7 +193,7 @@ class ToggleControl:
     def url_parameter(self) -> UrlParameter:
         return UrlParameter(self.key, self.default, label=self.label)
 
-    def draw(self, container: Any, on_change: Callable[[], None] | None = None) -> bool:
+    def _widget(self, container: Any, on_change: Callable[[], None] | None) -> bool:
         return container.toggle(
             self.label,
             value=self.default,

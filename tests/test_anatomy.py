@@ -17,8 +17,8 @@ from app.anatomy import (
     latex_number,
     step_numbers,
     step_table,
-    step_table_csv,
 )
+from app.exports import trajectory_csv
 
 CASES = [
     ("sgd", {}),
@@ -84,6 +84,6 @@ def test_table_and_csv_hold_every_step():
     np.testing.assert_array_equal(table[["x", "y"]].to_numpy(), run.points)
     np.testing.assert_array_equal(table["f"].to_numpy(), run.values)
     assert np.isnan(table["update_x"].iloc[-1])
-    parsed = pd.read_csv(io.StringIO(step_table_csv(run)))
+    parsed = pd.read_csv(io.StringIO(trajectory_csv(run)))
     np.testing.assert_array_equal(parsed["update_y"].to_numpy()[:-1], run.updates[:, 1])
     np.testing.assert_array_equal(parsed["lr"].to_numpy()[:-1], run.learning_rates)

@@ -3,19 +3,25 @@
 import streamlit as st
 
 from app import explorer_view as view
+from app.classroom import show_share_tools
 from app.explorer_runs import compute_runs
 from app.explorer_settings import draw_controls, surface_from_raw, url_table
 from app.figures import path_views
+from app.lesson_panel import open_requested_lesson, show_lesson_panel
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 
+lesson = open_requested_lesson()
 notices = apply_url_parameters(lambda raw: url_table(surface_from_raw(raw)), scope="explorer")
 settings = draw_controls()
 show_notices(notices)
 view.show_header(settings)
-runs, slots, failures = compute_runs(settings)
-paths = path_views(runs, slots)
-view.show_failures(failures)
-view.show_diagnoses(paths)
+run_hidden = show_lesson_panel(lesson)
+paths = []
+if not run_hidden:
+    runs, slots, failures = compute_runs(settings)
+    paths = path_views(runs, slots)
+    view.show_failures(failures)
+    view.show_diagnoses(paths)
 
 map_column, curve_column = st.columns([3, 2], gap="medium")
 with map_column:
@@ -31,4 +37,5 @@ if inspected is not None:
     if show_table:
         view.show_table(inspected)
 
+show_share_tools("/")
 finish_url_parameters("explorer")

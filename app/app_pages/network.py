@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app import network_view as view
+from app.classroom import show_share_tools
 from app.network_session import current_session
 from app.network_settings import draw_controls, url_table
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
@@ -16,4 +17,5 @@ if settings.error:
 else:
     view.show_lab(current_session(st.session_state, settings))
 
+show_share_tools("/network")
 finish_url_parameters("network")

@@ -4,6 +4,7 @@ random starts, with the Explorer's surface and optimizer settings."""
 import streamlit as st
 
 from app import sweep_settings as lab
+from app.classroom import show_share_tools
 from app.explorer_settings import draw_controls, surface_from_raw
 from app.sweep_views import STUDY_VIEWS
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
@@ -30,4 +31,5 @@ if settings.optimizers:
     STUDY_VIEWS[study](inputs)
 else:
     st.error("Every optimizer in the sidebar has an invalid setting: fix it to run a study.")
+show_share_tools("/sweeps")
 finish_url_parameters("sweeps")
