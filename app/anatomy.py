@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 import core
+from core.optimizers import newton_shift
 
 
 @dataclass(frozen=True)
@@ -357,22 +358,19 @@ def _nadam(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
 def _newton(numbers: StepNumbers) -> tuple[list[Line], np.ndarray]:
     hessian = numbers.hessian
     lines = [Line(r"H_k", r"\nabla^2 f(\theta_k)", "", hessian)]
-    damped = bool(numbers.after["damped"][0])
-    matrix = hessian
+    damped_rows, shift_rows = newton_shift(hessian, float(numbers.hyperparameters["damping"]))
+    damped, shift = bool(damped_rows), float(shift_rows)
     if damped:
-        smallest = float(np.linalg.eigvalsh(hessian)[0])
-        shift = 2 * abs(smallest) + float(numbers.hyperparameters["damping"])
-        matrix = hessian + shift * np.eye(2)
         lines.append(
             Line(
                 r"\tilde H_k",
                 r"H_k + \delta I",
                 "",
-                matrix,
+                hessian + shift * np.eye(2),
                 rf"\delta = 2|\lambda_{{\min}}| + \text{{damping}} = {latex_number(shift)}",
             )
         )
-    update = -numbers.lr * np.linalg.solve(matrix, numbers.gradient)
+    update = numbers.update
     symbol = r"\tilde H_k" if damped else "H_k"
     lines.append(
         Line(

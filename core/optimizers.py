@@ -347,6 +347,20 @@ def _newton_validate(hp: Mapping[str, Any]) -> None:
     _finite_at_least(hp, "damping")
 
 
+def newton_shift(hessian: np.ndarray, damping: float) -> tuple[np.ndarray, np.ndarray]:
+    """Whether Newton damps at a Hessian (..., 2, 2), and the shift δ it adds to the diagonal.
+
+    λmin = (h_xx + h_yy)/2 − √(((h_xx − h_yy)/2)² + h_xy²), the closed form for a symmetric 2 x 2
+    matrix (no LinAlgError on nan). Damped where λmin ≤ 0 (or undefined): δ = 2|λmin| + damping,
+    else δ = 0.
+    """
+    hessian = np.asarray(hessian, dtype=np.float64)
+    h_xx, h_xy, h_yy = hessian[..., 0, 0], hessian[..., 0, 1], hessian[..., 1, 1]
+    smallest = 0.5 * (h_xx + h_yy) - np.hypot(0.5 * (h_xx - h_yy), h_xy)
+    damped = ~(smallest > 0)
+    return damped, np.where(damped, 2.0 * np.abs(smallest) + damping, 0.0)
+
+
 def _newton_step(hp: Mapping[str, Any]) -> StepFunction:
     damping = float(hp["damping"])
 
@@ -359,11 +373,9 @@ def _newton_step(hp: Mapping[str, Any]) -> StepFunction:
         g = np.asarray(g, dtype=np.float64)
         hessian = np.asarray(hessian, dtype=np.float64)
         h_xx, h_xy, h_yy = hessian[..., 0, 0], hessian[..., 0, 1], hessian[..., 1, 1]
+        damped, shift = newton_shift(hessian, damping)
         # Closed forms for a symmetric 2 x 2 matrix: no LinAlgError on a singular or non-finite
         # Hessian; a zero determinant gives a non-finite step, which ends the run as diverged.
-        smallest = 0.5 * (h_xx + h_yy) - np.hypot(0.5 * (h_xx - h_yy), h_xy)
-        damped = ~(smallest > 0)
-        shift = np.where(damped, 2.0 * np.abs(smallest) + damping, 0.0)
         a, c = h_xx + shift, h_yy + shift
         determinant = a * c - h_xy * h_xy
         direction = np.stack(
