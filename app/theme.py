@@ -41,6 +41,8 @@ PRESENTATION_FONT_SIZE = 20
 PRESENTATION_LINE_SCALE = 2.0
 PRESENTATION_MINIMUM_LINE_WIDTH = 3.0
 PRESENTATION_MARKER_SCALE = 1.6
+PRESENTATION_LEGEND_LIFT = 0.08
+"""How far (a share of the plot's height) a legend above the plot moves up for larger text."""
 PRESENTATION_INK = "#000000"
 PRESENTATION_GRID = "#B0B0B0"
 _LINED_TRACES = ("scatter", "scattergl", "scatter3d")
@@ -78,8 +80,8 @@ def presentation_figure(figure: go.Figure) -> go.Figure:
         plot_bgcolor="white",
     )
     axis_style = dict(
-        tickfont_size=size,
-        title_font_size=size,
+        tickfont=dict(size=size, color=PRESENTATION_INK),
+        title_font=dict(size=size, color=PRESENTATION_INK),
         gridcolor=PRESENTATION_GRID,
         linecolor=PRESENTATION_INK,
         linewidth=2,
@@ -87,9 +89,15 @@ def presentation_figure(figure: go.Figure) -> go.Figure:
     )
     figure.update_xaxes(**axis_style)
     figure.update_yaxes(**axis_style)
-    figure.update_annotations(font_size=size)
+    figure.update_annotations(font_size=size - 4)  # subplot titles sit in narrow gaps
+    legend = figure.layout.legend
+    if legend.orientation == "h" and legend.y is not None and legend.y >= 1:
+        legend.y += PRESENTATION_LEGEND_LIFT  # above the (larger) subplot titles
     for control in (*figure.layout.sliders, *figure.layout.updatemenus):
         control.font.size = size
+        if control.y is not None and control.y <= 0:
+            # Below the plot: clear the larger tick labels and axis title.
+            control.pad.t = (control.pad.t or 0) + 2 * size
     for trace in figure.data:
         _thicken(trace, PLOTLY_LINE_WIDTH, PLOTLY_MARKER_SIZE)
     for frame in figure.frames or ():

