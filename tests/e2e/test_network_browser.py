@@ -8,16 +8,13 @@ import re
 
 import pytest
 
-# The server and chromium fixtures are the learning-rate lab's; pytest puts tests/e2e on the path.
-from test_sweeps_browser import app_url, browser_type_launch_args  # noqa: F401
-
 pytestmark = pytest.mark.e2e
 
 NETWORK = "/network?net_data=circle&net_epochs=40&optimizer=adam&lr=0.02&net_units1=6&net_units2=6"
 
 
-def test_training_draws_a_boundary_live(page, app_url):  # noqa: F811
-    page.goto(app_url + NETWORK)
+def test_training_draws_a_boundary_live(page, streamlit_server):
+    page.goto(streamlit_server + NETWORK)
     page.get_by_text("Epoch 0 of 40").wait_for(timeout=30_000)
     heatmap = page.locator(".js-plotly-plot").first
     heatmap.wait_for(timeout=30_000)
