@@ -5,9 +5,12 @@ Prints one JSON line: {"single": seconds, "batch": seconds, "threads": n}.
 
 import json
 import sys
-import time
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.common import best_seconds
 
 
 def rosenbrock(points: torch.Tensor) -> torch.Tensor:
@@ -25,24 +28,14 @@ def descend(start: torch.Tensor, steps: int, lr: float) -> torch.Tensor:
     return points.detach()
 
 
-def best(function, repeats: int) -> float:
-    function()
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
-
-
 def main() -> None:
     single_steps, batch_count, batch_steps = (int(v) for v in sys.argv[1:4])
     single = torch.tensor([-1.5, 2.0], dtype=torch.float64)
     generator = torch.Generator().manual_seed(0)
     batch = torch.rand(batch_count, 2, dtype=torch.float64, generator=generator) * 4 - 2
     result = {
-        "single": best(lambda: descend(single, single_steps, 0.01), 5),
-        "batch": best(lambda: descend(batch, batch_steps, 0.01), 3),
+        "single": best_seconds(lambda: descend(single, single_steps, 0.01), 5),
+        "batch": best_seconds(lambda: descend(batch, batch_steps, 0.01), 3),
         "threads": torch.get_num_threads(),
     }
     print(json.dumps(result))
