@@ -14,7 +14,7 @@ link builder that hides controls for a class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
@@ -100,18 +100,43 @@ def show_figure(
         figure, key=key, config={**CHART_CONFIG, **(config or {})}, **chart_options
     )
     if html_name:
-        container.download_button(
+        offer_download(
             "Download this figure as HTML",
-            data=lambda: figure_html(figure, title=f"Descent Lab · {html_name}"),
-            file_name=f"{html_name}.html",
-            mime="text/html",
-            on_click="ignore",
-            icon=":material/download:",
+            lambda: figure_html(figure, title=f"Descent Lab · {html_name}"),
+            f"{html_name}.html",
+            container=container,
             key=f"{key}:html",
             help="A standalone page with the figure (and its animation) for slides or a "
             "course page; it works offline. For a PNG, use the camera button above the figure.",
         )
     return shown
+
+
+MIME_TYPES = {".csv": "text/csv", ".html": "text/html"}
+
+
+def offer_download(
+    label: str,
+    make_text: Callable[[], str],
+    file_name: str,
+    *,
+    container: Any = None,
+    key: str | None = None,
+    help: str | None = None,
+) -> None:
+    """A download button whose text (CSV, HTML) is made only when it is pressed; the type
+    follows the file name's extension."""
+    container = st if container is None else container
+    container.download_button(
+        label,
+        data=make_text,
+        file_name=file_name,
+        mime=MIME_TYPES[file_name[file_name.rindex(".") :]],
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+        help=help,
+    )
 
 
 # ----- the link builder -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import core
-from app.url_state import UrlParameter, clean_values, page_link
+from app.url_state import UrlParameter, clean_values, control_shown, page_link
 from app.widgets import ChoiceControl, Control, NumberControl, ToggleControl
 from core.optimizers import OPTIMIZERS, HyperparameterSpec
 from core.schedules import SCHEDULES
@@ -384,7 +384,9 @@ def draw_controls() -> ExplorerSettings:
             optimizers.append(built)
             slots.append(slot)
     steps, noise, seed = (control.draw(sidebar) for control in run_controls())
-    schedule = _draw_schedule(sidebar.expander("Learning-rate schedule"))
+    schedule = _draw_schedule(
+        sidebar.expander("Learning-rate schedule") if control_shown("schedule") else sidebar
+    )
     return ExplorerSettings(
         surface,
         tuple(optimizers),
@@ -472,8 +474,8 @@ def _draw_optimizer(container: Any, slot: int, surface: core.Surface, start) -> 
     values: dict[str, Any] = {"lr": float(lr)}
     advanced = None
     for entry in hyperparameter_controls(slot, name):
-        if not entry.main and advanced is None:
-            advanced = container.expander("Advanced")
+        if not entry.main and advanced is None and control_shown(entry.control.key):
+            advanced = container.expander("Advanced")  # only for a control a link lets show
         values[entry.keyword] = entry.control.draw(container if entry.main else advanced)
     values = _pair_betas(values)
     try:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.anatomy import anatomy_lines, step_table
-from app.classroom import show_figure
+from app.classroom import offer_download, show_figure
 from app.explorer_runs import RunFailure, grid_for
 from app.explorer_settings import ExplorerSettings, view_controls
 from app.exports import trajectory_csv
@@ -185,10 +185,8 @@ def show_table(view: PathView) -> None:
             "(around step k); the CSV has them all."
         )
     st.dataframe(table.astype("float32").astype({"step": "int32"}), hide_index=True, height=300)
-    st.download_button(
+    offer_download(
         "Download the whole run as CSV",
-        data=lambda: trajectory_csv(run),
-        file_name=f"descent-{run.surface.name}-{run.optimizer.name}.csv",
-        mime="text/csv",
-        on_click="ignore",
+        lambda: trajectory_csv(run),
+        f"descent-{run.surface.name}-{run.optimizer.name}.csv",
     )

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import network_figures as figures
 from app import network_session as actions
-from app.classroom import show_figure
+from app.classroom import offer_download, show_figure
 from app.exports import history_csv
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
@@ -140,13 +140,11 @@ def _live_body() -> None:
         html_name=f"network-{trainer.dataset.spec.name}-epoch-{trainer.epoch}",
     )
     show_figure(figures.curves_figure(history, task), key="curves", container=right)
-    right.download_button(
+    offer_download(
         "Download the training history as CSV",
-        data=lambda: history_csv(history),
-        file_name=f"training-history-{trainer.dataset.spec.name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
+        lambda: history_csv(history),
+        f"training-history-{trainer.dataset.spec.name}.csv",
+        container=right,
         key="history_csv",
         help="One row per epoch: train and test loss and metric, and the learning rate used.",
     )

@@ -50,6 +50,7 @@ def test_a_classroom_link_shows_only_its_controls_and_keeps_the_hidden_values():
     assert _drawn_keys(app) == {"lr"}
     assert app.select_slider(key="lr").value == 0.01
     assert app.subheader[0].value.startswith("Himmelblau")  # the hidden surface is the link's
+    assert [expander.label for expander in app.expander] == ["Share with your class"]
     ticks = {box.key: box.value for box in app.checkbox}
     assert ticks["_share_tick:lr"] and not ticks["_share_tick:surface"]
 
