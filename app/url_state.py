@@ -19,6 +19,11 @@ replaced; nothing here raises on bad input.
 A widget bound to the URL seeds itself from the query string on the first run; the cleaner puts
 the clean values in session state first, so a widget that rejects a raw value keeps the clean
 one (see apply_url_parameters, and its known limit).
+
+A classroom link may carry `visible=lr,steps`: only the controls listed are drawn (app.widgets
+asks `control_shown`), the others keep the link's values, and their parameters stay in the
+address bar because no widget owns them. `visible_link` writes such a link from the values the
+controls remembered on this run (`remember_control`, `take_drawn_controls`).
 """
 
 from __future__ import annotations
