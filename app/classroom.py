@@ -67,6 +67,9 @@ def is_presenting() -> bool:
 
 def draw_presentation_toggle() -> bool:
     """The toggle at the top of the sidebar, and the page's large type when it is on."""
+    if not control_shown(PRESENT_KEY):
+        # Hidden by a classroom link: the link's own setting holds (no page table cleans it).
+        st.session_state.setdefault(PRESENT_KEY, presentation_requested(st.query_params))
     presenting = bool(presentation_control().draw(st.sidebar))
     if presenting:
         st.html(PRESENTATION_CSS)

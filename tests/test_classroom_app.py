@@ -107,6 +107,16 @@ def test_presentation_mode_survives_a_reload_of_the_whole_app():
     assert spec["layout"]["font"]["size"] == PRESENTATION_FONT_SIZE
 
 
+def test_presentation_mode_holds_when_a_link_hides_its_toggle():
+    app = AppTest.from_file(str(ENTRY), default_timeout=30)
+    app.query_params["present"] = "true"
+    app.query_params["visible"] = "lr"
+    app.run()
+    assert not app.exception
+    assert not [toggle for toggle in app.toggle if toggle.key == "present"]
+    assert _chart_specs(app)[0]["layout"]["font"]["size"] == PRESENTATION_FONT_SIZE
+
+
 def test_presentation_mode_restyles_every_figure_of_a_page():
     plain = open_page("explorer.py", optimizers="2")
     presented = open_page("explorer.py", optimizers="2", present="true")
