@@ -114,6 +114,7 @@ def test_presentation_mode_holds_when_a_link_hides_its_toggle():
     app.run()
     assert not app.exception
     assert not [toggle for toggle in app.toggle if toggle.key == "present"]
+    assert any("font-size" in element.proto.body for element in app.get("html"))
     assert _chart_specs(app)[0]["layout"]["font"]["size"] == PRESENTATION_FONT_SIZE
 
 
