@@ -120,10 +120,8 @@ class UrlParameter:
             clean = nearest_on_grid(self.grid, clean)
         if math.isclose(clean, number, rel_tol=1e-9, abs_tol=1e-12):
             return clean, None
-        return (
-            clean,
-            f"{self.name}: {as_code(text)} is out of range; using {as_code(f'{clean:g}')}.",
-        )
+        problem = "is out of range" if self._clamped(number) != number else "is not on the scale"
+        return clean, f"{self.name}: {as_code(text)} {problem}; using {as_code(f'{clean:g}')}."
 
     def _clamped(self, number: float) -> float:
         if self.minimum is not None:

@@ -30,17 +30,21 @@ E24 = (1.0, 1.1, 1.2, 1.3, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.7, 3.0,
        3.3, 3.6, 3.9, 4.3, 4.7, 5.1, 5.6, 6.2, 6.8, 7.5, 8.2, 9.1)  # fmt: skip
 """The preferred-number series IEC 60063 E24: 24 values per decade, evenly spaced in log."""
 
+ROUND_MANTISSAS = (2.5, 4.0, 5.0, 8.0)
+"""Added to E24 because teachers and textbooks write lr = 0.05, 0.25, 0.4 or 0.8."""
+
 SLIDER_POSITIONS = 1000
 """A linear slider offers about this many positions between its minimum and maximum."""
 
 
 @cache
 def log_grid(minimum: float, maximum: float) -> tuple[float, ...]:
-    """The E24 values in [minimum, maximum] (minimum > 0), both ends included, ascending."""
+    """The E24 values and the round ones in [minimum, maximum] (minimum > 0), both ends
+    included, ascending."""
     first, last = math.floor(math.log10(minimum)), math.ceil(math.log10(maximum))
     values = {minimum, maximum}
     for exponent in range(first, last + 1):
-        for mantissa in E24:
+        for mantissa in E24 + ROUND_MANTISSAS:
             value = float(f"{mantissa * 10.0**exponent:.3g}")
             if minimum <= value <= maximum:
                 values.add(value)
@@ -53,6 +57,12 @@ def nice_step(minimum: float, maximum: float) -> float:
     if not width > 0:
         return 1.0
     return 10.0 ** math.floor(math.log10(width / SLIDER_POSITIONS) + 0.5)
+
+
+def slider_format(step: float) -> str:
+    """A printf format showing as many decimals as the step has (0.001 -> "%.3f")."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+    return f"%.{decimals}f"
 
 
 def format_number(value: float) -> str:
@@ -152,6 +162,7 @@ class NumberControl(HideableControl):
             float(self.maximum),
             self.clean_default(),
             step=self.step,
+            format=slider_format(self.step),
             **common,
         )
 

@@ -28,7 +28,7 @@ def test_every_lesson_setting_is_a_control_of_its_page_with_an_offered_value():
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"lr": 0.5}, "lr: 0.5 is not a value its control offers"),
+        ({"lr": 0.49}, "lr: 0.49 is not a value its control offers"),
         ({"steps": 99999}, "steps:"),
         ({"basin_resolution": 50}, "basin_resolution:"),
         ({"colour": "red"}, "colour: the Explorer has no such control"),
