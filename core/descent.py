@@ -326,27 +326,64 @@ class _Recorder:
             self.arrays[name][row, index, 1] = second
 
 
+BLOCK_SIZE = 16_384
+"""Starts per block of a large batch. A block's arrays (a dozen of 128 KB) stay in the core's
+cache for all its steps; running 40,000 starts as one block spills them and is ~15% slower."""
+
+
+@dataclass
+class _Outcome:
+    """Where each start of a batch ended: filled block by block."""
+
+    status: np.ndarray
+    stop_step: np.ndarray
+    final: np.ndarray
+    recorder: _Recorder
+
+
 def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, every: int) -> Run:
-    surface, optimizer = context["surface"], context["optimizer"]
-    steps, tolerance = context["steps"], context["tolerance"]
+    """N starts: run block by block (each start is independent), unless the gradient noise is
+    drawn for the whole batch at once, which ties every start to one random stream."""
+    optimizer, steps = context["optimizer"], context["steps"]
     start = np.atleast_2d(context["start"])
     count = start.shape[0]
+    outcome = _Outcome(
+        status=np.full(count, MAX_STEPS, dtype=object),
+        stop_step=np.full(count, steps, dtype=np.int64),
+        final=start.copy(),
+        recorder=_Recorder(record, every, steps, count, optimizer.state_names),
+    )
+    if optimizer.elementwise:
+        state = (optimizer.init(start[:, 0].copy()), optimizer.init(start[:, 1].copy()))
+    else:
+        state = optimizer.init(start.copy())
+    random = context["noise"] or context["surface"].stochastic_gradient_components is not None
+    blocks = 1 if random else -(-count // BLOCK_SIZE)
+    for rows in np.array_split(np.arange(count), blocks):
+        block_state = state if blocks == 1 else _take_state(state, rows, optimizer.elementwise)
+        _descend_block(context, learning_rates, outcome, rows, block_state)
+    return _batch_run(
+        context, outcome.recorder, outcome.status, outcome.stop_step, outcome.final, learning_rates
+    )
+
+
+def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray, state) -> None:
+    """Run the starts `index` (global row numbers) to their ends, writing into `outcome`."""
+    surface, optimizer = context["surface"], context["optimizer"]
+    steps, tolerance = context["steps"], context["tolerance"]
     gradient, step = surface.gradient_components, optimizer.step
     inside = _escape_test(surface)
+    count = context["start"].shape[0] if context["start"].ndim == 2 else 1
     rng = np.random.default_rng(context["seed"]) if context["noise"] else None
     sampled = surface.stochastic_gradient_components
     sample_rng = np.random.default_rng([context["seed"], 1])
-    recorder = _Recorder(record, every, steps, count, optimizer.state_names)
-
-    status = np.full(count, MAX_STEPS, dtype=object)
-    stop_step = np.full(count, steps, dtype=np.int64)
-    final = start.copy()
-    index = np.arange(count)
-    x, y = start[:, 0].copy(), start[:, 1].copy()
-    if optimizer.elementwise:
-        state = (optimizer.init(x), optimizer.init(y))
-    else:
-        state = optimizer.init(start.copy())
+    recorder, status, stop_step, final = (
+        outcome.recorder,
+        outcome.status,
+        outcome.stop_step,
+        outcome.final,
+    )
+    x, y = final[index, 0], final[index, 1]
     recorder.point(0, index, x, y)
 
     def finish(mask: np.ndarray, kind: str, at_step: int) -> None:
@@ -372,7 +409,8 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
         g_x, g_y = gradient(x, y)
         g_x, g_y = _full(g_x, x), _full(g_y, x)
         recorder.pair("gradients", k, index, g_x, g_y)
-        norm_squared = g_x * g_x + g_y * g_y
+        norm_squared = g_x * g_x
+        norm_squared += g_y * g_y
         if not (norm_squared.min() >= tolerance_squared and norm_squared.max() < math.inf):
             bad = ~(norm_squared < math.inf)
             if bad.any():
@@ -394,7 +432,8 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
         update_x, update_y, state = _batch_update(
             optimizer, step, state, surface, x, y, g_x, g_y, t, lr
         )
-        x, y = x + update_x, y + update_y
+        x += update_x
+        y += update_y
         recorder.pair("updates", k, index, update_x, update_y)
         if recorder.record == "full":
             names = optimizer.state_names
@@ -411,11 +450,12 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
     if recorder.record == "full" and index.size:
         g_x, g_y = gradient(x, y)
         recorder.pair("gradients", steps, index, _full(g_x, x), _full(g_y, x))
-    return _batch_run(context, recorder, status, stop_step, final, learning_rates)
 
 
 def _full(component, like: np.ndarray) -> np.ndarray:
     """A gradient component as an array shaped like x (constants broadcast)."""
+    if isinstance(component, np.ndarray) and component.shape == like.shape:
+        return component
     return np.broadcast_to(np.asarray(component, np.float64), like.shape)
 
 

@@ -23,6 +23,14 @@ def sqrt(value: Scalar) -> Scalar:
     return np.sqrt(value)
 
 
+def divide_into(numerator: Scalar, denominator: Scalar) -> Scalar:
+    """numerator / denominator, written over `denominator` when it is an array of the result's
+    shape: the caller hands over a temporary it owns, and a large batch allocates one array less."""
+    if isinstance(denominator, np.ndarray) and denominator.shape == np.shape(numerator):
+        return np.divide(numerator, denominator, out=denominator)
+    return numerator / denominator
+
+
 def maximum(first: Scalar, second: Scalar) -> Scalar:
     """Element-wise maximum; nan wins, as in np.maximum."""
     if isinstance(first, float) and isinstance(second, float):

@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import core
+from core import descent
+from core.optimizers import per_start
 
 
 def bowl():
@@ -92,6 +94,45 @@ def test_a_batch_of_1000_starts_matches_1000_single_runs(name, hyperparameters):
         assert np.array_equal(batch.final_points[i], single.final_points)
         assert np.array_equal(batch.points[: single.stop_step + 1, i], single.points)
         assert np.all(batch.points[single.stop_step :, i] == single.points[-1])
+
+
+BLOCK_CASES = [
+    ("adam", {"lr": 0.05}, {}),
+    ("sgd", {"lr": 0.01, "momentum": 0.9}, {"momentum": np.linspace(0.0, 0.95, 60)}),
+    ("newton", {"lr": 0.5}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "hyperparameters", "rows"), BLOCK_CASES)
+@pytest.mark.parametrize("record", ["full", "path", "final"])
+def test_a_batch_run_block_by_block_equals_one_block(
+    monkeypatch, name, hyperparameters, rows, record
+):
+    """Blocks of 7 starts (the last one shorter) give what one block of 60 gives, bit for bit,
+    with per-start hyperparameters and stops (converged, diverged) inside the blocks."""
+    surface = core.surface("himmelblau")
+    optimizer = core.optimizer(name, **hyperparameters)
+    if rows:
+        optimizer = per_start(optimizer, **rows)
+    starts = np.random.default_rng(5).uniform(-6, 6, (60, 2))
+    starts[3] = (3.0, 2.0)  # a minimum: converged at step 0
+    starts[11] = (90.0, 0.0)  # outside the escape box: diverged at step 0
+
+    def run():
+        return core.descend(surface, optimizer, starts, 80, tolerance=1e-6, record=record, every=3)
+
+    whole = run()
+    monkeypatch.setattr(descent, "BLOCK_SIZE", 7)
+    blocked = run()
+    assert {"converged", "diverged"} <= set(whole.status)
+    assert np.array_equal(blocked.status, whole.status)
+    assert np.array_equal(blocked.stop_step, whole.stop_step)
+    assert np.array_equal(blocked.final_points, whole.final_points)
+    for name_of_array in ("points", "gradients", "updates", "learning_rates"):
+        first, second = getattr(blocked, name_of_array), getattr(whole, name_of_array)
+        assert (first is None and second is None) or np.array_equal(first, second, equal_nan=True)
+    for key, values in whole.states.items():
+        assert np.array_equal(blocked.states[key], values, equal_nan=True)
 
 
 def test_record_modes_keep_only_what_is_asked():

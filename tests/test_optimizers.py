@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import core
+from core.optimizers import copy_state
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "torch_reference.json").read_text())
 
@@ -221,3 +222,20 @@ def test_newton_with_zero_damping_on_a_flat_surface_ends_as_diverged():
     surface = core.surface("linear-regression-mae")
     run = core.descend(surface, core.optimizer("newton", damping=0.0), surface.default_start, 20)
     assert run.status == "diverged"
+
+
+@pytest.mark.parametrize("name", sorted(set(core.optimizer_names()) - {"newton"}))
+def test_a_step_never_writes_to_the_gradient_or_the_point_and_copy_state_keeps_a_state(name):
+    rng = np.random.default_rng(1)
+    theta, gradient = rng.normal(size=50), rng.normal(size=50)
+    optimizer = core.optimizer(name)
+    state = optimizer.init(theta.copy())
+    _, state = optimizer.step(state, gradient, theta, 1, optimizer.lr)
+    kept = copy_state(state)
+    before = [part.copy() for part in state]
+    theta_before, gradient_before = theta.copy(), gradient.copy()
+    _, after = optimizer.step(copy_state(state), gradient, theta, 2, optimizer.lr)
+    assert all(np.array_equal(a, b) for a, b in zip(state, before, strict=True))
+    assert np.array_equal(theta, theta_before) and np.array_equal(gradient, gradient_before)
+    _, again = optimizer.step(kept, gradient, theta, 2, optimizer.lr)
+    assert all(np.array_equal(a, b) for a, b in zip(after, again, strict=True))

@@ -48,6 +48,18 @@ def test_per_start_momentum_matches_separate_runs(name):
         assert batch.status[row] == status
 
 
+def test_a_per_start_row_without_momentum_ignores_dampening_as_torch_does():
+    surface = core.surface("bowl", kappa=20, angle=30)
+    momenta = np.array([0.0, 0.5, 0.9])
+    base = core.optimizer("sgd", lr=0.02, dampening=0.3)
+    optimizer = per_start(base, momentum=momenta)
+    batch = core.descend(surface, optimizer, np.tile(BOWL_START, (3, 1)), 60, record="final")
+    for row, momentum in enumerate(momenta):
+        single = core.optimizer("sgd", lr=0.02, dampening=0.3, momentum=float(momentum))
+        point, _ = _single_final(surface, single, BOWL_START, 60)
+        np.testing.assert_array_equal(batch.final_points[row], point)
+
+
 def test_per_start_rate_table_follows_a_schedule_per_start():
     surface = core.surface("bowl", kappa=5)
     cosine = core.schedule("cosine", T_max=50, eta_min=0.01)

@@ -15,6 +15,7 @@ import numpy as np
 
 from core.nn.mlp import MLP
 from core.nn.training import Trainer
+from core.optimizers import copy_state
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def step_anatomy(trainer: Trainer, parameter_index: int) -> StepAnatomy:
         trace = network.forward(inputs)
         before, gradient = network.loss_and_grad(inputs, targets, config.loss, config.l1, config.l2)
         update, _ = trainer.optimizer.step(
-            trainer.state, gradient, network.params.copy(), trainer.updates + 1, rate
+            copy_state(trainer.state), gradient, network.params.copy(), trainer.updates + 1, rate
         )
         value, change = float(network.params[parameter_index]), float(update[parameter_index])
         network.params = network.params + update
