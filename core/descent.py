@@ -176,7 +176,17 @@ def _all_inside_box(surface: Surface, x: np.ndarray, y: np.ndarray) -> bool:
     if x.size == 0:
         return True
     x_low, x_high, y_low, y_high = surface.escape_box
-    return bool(x.min() >= x_low and x.max() <= x_high and y.min() >= y_low and y.max() <= y_high)
+    return bool(
+        _smallest(x) >= x_low
+        and _largest(x) <= x_high
+        and _smallest(y) >= y_low
+        and _largest(y) <= y_high
+    )
+
+
+# The ufuncs' reductions, called directly: ndarray.min and .max add a Python wrapper to every
+# call, and a batch makes six of them per step.
+_smallest, _largest = np.minimum.reduce, np.maximum.reduce
 
 
 # ----- one path, on Python floats -----------------------------------------------------------
@@ -249,7 +259,7 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         gradients_used=np.asarray(used, np.float64).reshape(-1, 2),
         updates=np.column_stack([np.asarray(uxs, np.float64), np.asarray(uys, np.float64)]),
         learning_rates=np.asarray(rates[:stop], np.float64),
-        states=_state_arrays(optimizer.state_names, states),
+        states=_state_arrays(optimizer, states),
         recorded_steps=np.arange(stop + 1),
     )
 
@@ -261,12 +271,13 @@ def _noise_table(context: dict, steps: int) -> list | None:
     return (context["noise"] * rng.standard_normal((steps, 2))).tolist()
 
 
-def _state_arrays(names: tuple[str, ...], states: list) -> dict[str, np.ndarray]:
-    """[(state_x, state_y) per step] -> {name: (K, 2)}."""
+def _state_arrays(optimizer: Optimizer, states: list) -> dict[str, np.ndarray]:
+    """[(state_x, state_y) per step] -> {name: (K, 2)}, in torch's scale."""
+    names, scales = optimizer.state_names, optimizer.state_scales
     if not states:
         return {name: np.empty((0, 2)) for name in names}
-    table = np.asarray(states, dtype=np.float64)  # (K, 2 coordinates, number of names)
-    return {name: table[:, :, index] for index, name in enumerate(names)}
+    table = np.asarray(states, dtype=np.float64)  # (K, 2 coordinates, number of entries)
+    return {name: scales[index] * table[:, :, index] for index, name in enumerate(names)}
 
 
 def _left_box_reason(surface: Surface, x: float, y: float, step: int) -> str:
@@ -411,7 +422,7 @@ def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray
         recorder.pair("gradients", k, index, g_x, g_y)
         norm_squared = g_x * g_x
         norm_squared += g_y * g_y
-        if not (norm_squared.min() >= tolerance_squared and norm_squared.max() < math.inf):
+        if not (_smallest(norm_squared) >= tolerance_squared and _largest(norm_squared) < math.inf):
             bad = ~(norm_squared < math.inf)
             if bad.any():
                 finish(bad, DIVERGED, k)
@@ -510,7 +521,11 @@ def _batch_run(context, recorder, status, stop_step, final, learning_rates) -> R
         run.gradients_used = arrays["gradients_used"][:taken]
         run.updates = arrays["updates"][:taken]
         run.learning_rates = learning_rates[:taken].copy()
-        run.states = {name: arrays[f"state:{name}"][:taken] for name in recorder.state_names}
+        scales = context["optimizer"].state_scales
+        run.states = {
+            name: scale * arrays[f"state:{name}"][:taken]
+            for name, scale in zip(recorder.state_names, scales, strict=True)
+        }
         run.recorded_steps = np.arange(taken + 1)
     else:
         kept = np.arange(0, taken + 1, recorder.every)
