@@ -284,7 +284,9 @@ def parse_visible(raw: str | None) -> frozenset[str] | None:
     return frozenset(
         word
         for word in words
-        if 0 < len(word) <= MAXIMUM_RAW_LENGTH and set(word) <= _KEY_CHARACTERS
+        if 0 < len(word) <= MAXIMUM_RAW_LENGTH
+        and set(word) <= _KEY_CHARACTERS
+        and word[0].isalpha()  # every key starts with a letter: "_" alone is no key
     )
 
 

@@ -98,6 +98,7 @@ def test_visible_list_drops_what_cannot_be_a_key():
     assert parse_visible("x" * 65) == frozenset()
     many = ",".join(f"key{index}" for index in range(3 * MAXIMUM_VISIBLE_KEYS))
     assert len(parse_visible(many)) == MAXIMUM_VISIBLE_KEYS
+    assert parse_visible("_,__,lr") == {"lr"}
 
 
 @given(st.text(max_size=300))
