@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from core.elementwise import square
 from core.optimizers import Optimizer
 from core.schedules import Schedule
 from core.surfaces import Surface
@@ -420,8 +421,8 @@ def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray
         g_x, g_y = gradient(x, y)
         g_x, g_y = _full(g_x, x), _full(g_y, x)
         recorder.pair("gradients", k, index, g_x, g_y)
-        norm_squared = g_x * g_x
-        norm_squared += g_y * g_y
+        norm_squared = square(g_x)
+        norm_squared += square(g_y)
         if not (_smallest(norm_squared) >= tolerance_squared and _largest(norm_squared) < math.inf):
             bad = ~(norm_squared < math.inf)
             if bad.any():

@@ -23,6 +23,14 @@ def sqrt(value: Scalar) -> Scalar:
     return np.sqrt(value)
 
 
+def square(value: Scalar) -> Scalar:
+    """value², bit for bit value * value. On arrays np.square reads its input once, where
+    value * value reads it twice: on a batch it takes about half the time."""
+    if isinstance(value, np.ndarray):
+        return np.square(value)
+    return value * value
+
+
 def divide_into(numerator: Scalar, denominator: Scalar) -> Scalar:
     """numerator / denominator, written over `denominator` when it is an array of the result's
     shape: the caller hands over a temporary it owns, and a large batch allocates one array less."""

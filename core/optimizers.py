@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.elementwise import divide_into, maximum, sqrt
+from core.elementwise import divide_into, maximum, sqrt, square
 
 State = tuple
 StepFunction = Callable[..., tuple[Any, State]]
@@ -231,7 +231,7 @@ def _make_adam_step(decoupled: bool) -> Callable[[Mapping[str, Any]], StepFuncti
             exp_avg *= beta1
             exp_avg -= g
             exp_avg_sq *= beta2
-            exp_avg_sq += g * g
+            exp_avg_sq += square(g)
             second = exp_avg_sq
             if amsgrad:
                 second = maximum(state[2], exp_avg_sq)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from core.elementwise import where
+from core.elementwise import square, where
 
 PI = math.pi
 
@@ -229,7 +229,7 @@ def _rosenbrock_gradient(x, y):
     """∂f/∂x = 2(x − 1) + 400x(x² − y) = x(2 + 400(x² − y)) − 2,  ∂f/∂y = −200(x² − y).
 
     Written in place on its own temporaries: it is the benchmark's inner loop."""
-    excess = x * x
+    excess = square(x)
     excess -= y
     gradient_x = 400.0 * excess
     gradient_x += 2.0
