@@ -35,6 +35,7 @@ CONVERGED = "converged"
 DIVERGED = "diverged"
 MAX_STEPS = "max_steps"
 STATUSES = (CONVERGED, DIVERGED, MAX_STEPS)
+_STATUS_DTYPE = f"<U{max(map(len, STATUSES))}"
 
 DEFAULT_TOLERANCE = 1e-8
 Record = Literal["full", "path", "final"]
@@ -360,7 +361,7 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
     start = np.atleast_2d(context["start"])
     count = start.shape[0]
     outcome = _Outcome(
-        status=np.full(count, MAX_STEPS, dtype=object),
+        status=np.full(count, MAX_STEPS, dtype=_STATUS_DTYPE),
         stop_step=np.full(count, steps, dtype=np.int64),
         final=start.copy(),
         recorder=_Recorder(record, every, steps, count, optimizer.state_names),
@@ -507,7 +508,7 @@ def _batch_run(context, recorder, status, stop_step, final, learning_rates) -> R
     arrays = recorder.arrays
     run = Run(
         **context,
-        status=status.astype(str),
+        status=status,
         stop_step=stop_step,
         final_points=final,
         final_values=surface.value(final),
