@@ -36,6 +36,8 @@ SHARE_KEY = "share"
 """The link builder's own entry in the `visible` list: students see it only if it is ticked."""
 CHART_CONFIG = {"displaylogo": False}
 SHARE_TICK_PREFIX = "_share_tick:"
+SHARE_OPEN_KEY = "_share_open"
+"""Whether "Share with your class" is open: its ticks are drawn only then."""
 
 
 # ----- presentation mode ----------------------------------------------------------------------
@@ -146,15 +148,21 @@ def offer_download(
 def show_share_tools(path: str) -> None:
     """The "Share with your class" expander at the end of the sidebar (call it last on a page).
 
-    Lists the controls the page drew on this run, each with a tick (ticked: students see it),
-    and writes the link: the current settings (each control's value, as the controls
-    remembered it; app.url_state.visible_link) plus `visible=...` when something is unticked.
+    When open, it lists the controls the page drew on this run, each with a tick (ticked:
+    students see it), and writes the link: the current settings (each control's value, as the
+    controls remembered it; app.url_state.visible_link) plus `visible=...` when something is
+    unticked.
     """
     drawn = take_drawn_controls()
     if not control_shown(SHARE_KEY):
         return
     visible = parse_visible(st.query_params.get(VISIBLE_KEY))
-    with st.sidebar.expander("Share with your class", icon=":material/share:"):
+    tools = st.sidebar.expander(
+        "Share with your class", icon=":material/share:", key=SHARE_OPEN_KEY, on_change="rerun"
+    )
+    if not tools.open:
+        return  # its two dozen ticks would cost every slider press their drawing
+    with tools:
         st.caption(
             "Tick the controls your students may change; the others disappear for anyone who "
             "opens the link and keep the values they have now."

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import core
 from app.url_state import UrlParameter, clean_values, control_shown, page_link
@@ -232,13 +232,24 @@ def schedule_parameter_controls(schedule_name: str) -> tuple[NumberControl, ...]
     )
 
 
-def view_controls() -> tuple[Control, ...]:
-    return (
+class ViewControls(NamedTuple):
+    """The switches under the map, and the path and step the anatomy and the table show."""
+
+    anatomy: ToggleControl
+    table: ToggleControl
+    three_d: ToggleControl
+    inspect: ChoiceControl
+    step: NumberControl
+
+
+def view_controls() -> ViewControls:
+    return ViewControls(
         ToggleControl(
-            "view3d",
-            "3-D view",
+            "anatomy",
+            "Anatomy of a step",
             False,
-            "Draw the surface in 3-D with the paths on it (slower to draw).",
+            "The update rule of one step written out with that step's numbers: point, "
+            "gradient, the optimizer's state, learning rate, update and next point.",
         ),
         ToggleControl(
             "table",
@@ -246,12 +257,18 @@ def view_controls() -> tuple[Control, ...]:
             False,
             "Every step's point, value, gradient and update, with a CSV download.",
         ),
+        ToggleControl(
+            "view3d",
+            "3-D view",
+            False,
+            "Draw the surface in 3-D with the paths on it (slower to draw).",
+        ),
         ChoiceControl(
             "inspect",
             "Optimizer to inspect",
             ("1", "2", "3", "4"),
             "1",
-            "Which path the anatomy of a step shows.",
+            "Which path the anatomy of a step and the table show.",
         ),
         NumberControl(
             "k", "Step k", 0, 0, MAX_STEPS - 1, "The step whose numbers are shown.", integer=True

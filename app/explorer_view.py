@@ -1,4 +1,4 @@
-"""The Explorer's main area: header, diagnosis banners, contour, 3-D view, loss curves, the
+"""The Explorer's main area: header, diagnosis banners, contour with loss curves, 3-D view, the
 anatomy of a step and the per-step table. Each function draws one section from the settings and
 the runs; the page script calls them in order.
 """
@@ -18,8 +18,7 @@ from app.figures import (
     CONTOUR_RESOLUTION,
     SURFACE_3D_RESOLUTION,
     PathView,
-    contour_figure,
-    loss_figure,
+    descent_figure,
     surface_3d_figure,
 )
 from app.widgets import NumberControl, nice_step
@@ -93,10 +92,12 @@ def _on_step(value: float, low: float, high: float) -> float:
     return float(min(max(round(value / step) * step, low), high))
 
 
-def show_contour(settings: ExplorerSettings, paths: list[PathView]) -> None:
+def show_descent(settings: ExplorerSettings, paths: list[PathView]) -> None:
+    """The map with the paths and, beside it, the loss curves: one chart (app.figures)."""
     st.session_state[DOMAIN_MEMORY] = tuple(float(v) for v in settings.surface.domain)
     grid = grid_for(settings.surface, CONTOUR_RESOLUTION)
-    figure = contour_figure(settings.surface, grid, paths, settings.start)
+    scheduled = settings.schedule is not None
+    figure = descent_figure(settings.surface, grid, paths, settings.start, scheduled)
     show_figure(
         figure,
         key=CONTOUR_KEY,
@@ -107,7 +108,8 @@ def show_contour(settings: ExplorerSettings, paths: list[PathView]) -> None:
     )
     st.caption(
         "Click anywhere on the map to start there. ▶ Play replays the paths; the slider scrubs "
-        "them. Stars are global minima, diamonds local minima, crosses saddles."
+        "them. Stars are global minima, diamonds local minima, crosses saddles. On the right, "
+        "f − f* and the gradient's length per step, on log axes."
     )
 
 
@@ -117,26 +119,27 @@ def show_3d(settings: ExplorerSettings, paths: list[PathView], wanted: bool) -> 
         show_figure(surface_3d_figure(settings.surface, grid, paths), key="surface_3d")
 
 
-def show_losses(settings: ExplorerSettings, paths: list[PathView]) -> None:
-    if paths:
-        figure = loss_figure(settings.surface, paths, settings.schedule is not None)
-        show_figure(figure, key="losses")
-
-
 # ----- anatomy and table ----------------------------------------------------------------------
-def draw_view_toggles() -> tuple[bool, bool]:
-    """The 3-D and table toggles, side by side."""
-    three_d, table = view_controls()[:2]
-    left, right = st.columns(2)
-    return bool(three_d.draw(left)), bool(table.draw(right))
+def draw_view_toggles() -> tuple[bool, bool, bool]:
+    """The anatomy, table and 3-D switches, side by side: (anatomy, table, 3-D).
+
+    Each view is drawn only when asked for: the anatomy's formulas, like the 3-D surface, would
+    otherwise cost every slider press its drawing time.
+    """
+    controls = view_controls()
+    columns = st.columns(3)
+    switches = (controls.anatomy, controls.table, controls.three_d)
+    anatomy, table, three_d = (
+        bool(control.draw(column)) for control, column in zip(switches, columns, strict=True)
+    )
+    return anatomy, table, three_d
 
 
 def inspected_path(paths: list[PathView], container) -> PathView | None:
     """The path the anatomy and the table show (the first one if the chosen slot is not on)."""
     if not paths:
         return None
-    choice = view_controls()[2]
-    chosen = int(choice.draw(container)) - 1
+    chosen = int(view_controls().inspect.draw(container)) - 1
     by_slot = {view.slot: view for view in paths}
     return by_slot.get(chosen, paths[0])
 
@@ -154,7 +157,7 @@ def show_anatomy(view: PathView, steps: int) -> None:
         st.info("This run took no step (it started converged or outside the box).")
         return
     last = len(run.updates) - 1
-    template = view_controls()[3]
+    template = view_controls().step
     highest = max(steps - 1, 1)
     if st.session_state.get(template.key, 0) > highest:
         st.session_state[template.key] = highest

@@ -2,12 +2,18 @@
 
 - `surface_grid`: f on a regular grid over the domain (float32), with the colour values: log10 of
   f − f_low + δ where the surface asks for log colours (Rosenbrock spans eight decades).
-- `contour_figure`: the contour, an invisible grid of click targets, the stationary points (global
-  minima as stars, local minima as diamonds, saddles as crosses, maxima as triangles), every path
-  in its own colour with its start, a cross where a diverging path left the domain, and frames that
-  play the paths (at most MAX_FRAMES, so the figure stays small however long the run).
+- `descent_figure`, the Explorer's one chart: the contour map (a picture of bands and isolines,
+  app.contour_image, under an invisible grid of click targets that also carries the colour bar),
+  the stationary points (global minima as stars, local minima as diamonds, saddles as crosses,
+  maxima as triangles), every path in its own colour with its start, a cross where a diverging
+  path left the domain, frames that play the paths (at most MAX_FRAMES, so the figure stays small
+  however long the run); and beside the map, the loss curves.
+- `contour_figure` and `loss_figure`: the map and the curves, each alone.
 - `surface_3d_figure`: the same surface in 3-D with the paths lifted onto it.
-- `loss_figure`: f − f* (log), the gradient norm (log) and, under a schedule, the learning rate.
+
+The map and curves are built as plain dictionaries (`plain_figure`): on every slider press the
+server builds them and the browser redraws them, so both are kept lean. Each chart on a page costs
+the browser a redraw per rerun, hence one chart for map and curves.
 
 Paths are decimated for drawing (at most MAX_DRAWN_POINTS per path, the first, last and exit
 points always kept); the runs themselves are never decimated.
@@ -18,26 +24,45 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 import core
+from app.contour_image import colour_range, contour_image_uri
 from app.theme import CONTOUR_SCALE, path_colour
 
 MAX_DRAWN_POINTS = 600
-MAX_FRAMES = 100
-FRAME_POINT_BUDGET = 5_000
+MAX_FRAMES = 60
+FRAME_POINT_BUDGET = 3_000
 """Points over all frames and paths: frames are cumulative, so F frames of n paths cost ≈ n·F²/2."""
-SCRUB_POSITIONS = 20
-"""Positions on the scrubbing slider: Plotly draws each one, so a hundred slow every rerun."""
-CLICK_GRID = 24
+SCRUB_POSITIONS = 10
+"""Positions on the scrubbing slider: Plotly draws each one on every rerun (20 cost about 15 ms
+more per slider press than 10)."""
+CLICK_GRID = 14
+"""Click targets per side. The browser draws every marker, even an invisible one, on every
+rerun: 24 x 24 cost about 30 ms more per slider press than 14 x 14."""
+CLICK_MARKER_SIZE = 30
+HOVER_DISTANCE = 32
+"""Pixels within which the pointer picks a point: with CLICK_GRID targets a side, a click
+anywhere on the map lands on the nearest one."""
+MARKED_STEPS = 80
+"""At most this many markers on a path (Plotly thins them evenly); its line keeps every drawn
+point."""
 CONTOUR_LEVELS = 20
-"""Fewer levels and click markers redraw faster on every slider press (measured: 30 levels and a
-32 x 32 grid cost about 70 ms more per press in Chromium; filled bands instead of a smoothed
-heatmap under the lines, about 50 ms less)."""
-CONTOUR_RESOLUTION = 90
+CONTOUR_RESOLUTION = 280
+"""Samples per side of the map's picture (its pixels)."""
+MAP_SHARE = 0.56
+"""The share of the Explorer figure's width the map takes; the curves take the rest."""
+CURVES_GAP = 0.12
+"""Paper width between the map and the curves, where the map's colour bar sits."""
+CURVES_ROW_GAP = 0.1
+CONTROLS_Y = -0.13
+"""The play buttons and the scrubber, in plot heights below the map (under the x axis's title)."""
+LEGEND_ENTRY_PIXELS = 45
+LEGEND_CHARACTER_PIXELS = 7
+LEGEND_ROW_PIXELS = 900
 SURFACE_3D_RESOLUTION = 60
 MAX_CURVE_POINTS = 300
 PLOT_HEIGHT = 560
@@ -63,6 +88,16 @@ class SurfaceGrid:
     colour_title: str
     floor: float
     offset: float
+
+    @cached_property
+    def image(self) -> str:
+        """The map of the colours as a PNG data: URI (made on first use, then kept)."""
+        return contour_image_uri(self.colours, CONTOUR_LEVELS, CONTOUR_SCALE)
+
+    @property
+    def colour_range(self) -> tuple[float, float]:
+        """(low, high) of the finite colours: the ends of the map's colour bar."""
+        return colour_range(self.colours)
 
     def colour_of(self, values: np.ndarray) -> np.ndarray:
         """The colour-scale value of f values (log10(f − floor + offset) or f itself)."""
@@ -185,7 +220,44 @@ def drawn_path(points: np.ndarray, domain) -> tuple[np.ndarray, tuple[int, np.nd
     return finite[indices].astype(np.float32), exit
 
 
-# ----- the contour ----------------------------------------------------------------------------
+# ----- figures from plain specs ---------------------------------------------------------------
+def plain_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """A go.Figure of trace, layout and frame dictionaries, without plotly.py's validation.
+
+    Validating a figure of a hundred frames costs more than the rest of a rerun, and the specs
+    here are fixed by this module, not typed by anyone: the tests validate every builder's
+    output instead (tests/test_figures.py).
+    """
+    spec: dict = {"data": data, "layout": layout}
+    if frames:
+        spec["frames"] = frames
+    return go.Figure(spec, _validate=False)
+
+
+_TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.int32): "i4"}
+
+
+def typed_array(values: np.ndarray, dtype: type = np.float32) -> dict:
+    """An array in Plotly's base64 typed-array form (what plotly.py sends for numpy): float32 or
+    int32."""
+    data = np.ascontiguousarray(values, dtype=dtype)
+    code = _TYPE_CODES[data.dtype]
+    return {"dtype": code, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _points_data(points: np.ndarray) -> dict:
+    return {"x": typed_array(points[:, 0]), "y": typed_array(points[:, 1])}
+
+
+# ----- the contour map ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapPlacement:
+    """Where the map sits in its figure: the x share of the width it spans (paper units)."""
+
+    left: float = 0.0
+    right: float = 1.0
+
+
 def contour_figure(
     surface: core.Surface,
     grid: SurfaceGrid,
@@ -193,67 +265,188 @@ def contour_figure(
     start: tuple[float, float],
     frames: bool = True,
 ) -> go.Figure:
-    """The contour with the paths, the start, the stationary points and the play controls.
+    """The contour map alone: the map of `descent_figure` without the loss curves."""
+    return _descent_figure(surface, grid, paths, start, frames, None)
 
-    Trace order: 0 contour, 1 click grid, stationary-point traces, one line per path and one
-    trace of the paths' heads (the animated traces), the start, and exit crosses.
+
+def descent_figure(
+    surface: core.Surface,
+    grid: SurfaceGrid,
+    paths: list[PathView],
+    start: tuple[float, float],
+    scheduled: bool,
+    frames: bool = True,
+) -> go.Figure:
+    """The Explorer's figure: the contour map on the left, the loss curves on the right.
+
+    One figure rather than two, because every chart costs the browser a redraw on every rerun.
     """
-    figure = go.Figure()
-    figure.add_trace(_contour_trace(grid))
-    figure.add_trace(_click_grid_trace(surface.domain))
-    for trace in _stationary_traces(surface):
-        figure.add_trace(trace)
+    return _descent_figure(surface, grid, paths, start, frames, scheduled)
+
+
+def _descent_figure(surface, grid, paths, start, frames: bool, scheduled: bool | None):
+    """The map (traces on x/y) and, unless `scheduled` is None, the curves (x2/y2, x3/y3 ...).
+
+    Trace order: the click grid (which carries the colour bar), the stationary points, one line
+    per path and one trace of the paths' heads (the animated traces), the start, exit crosses,
+    then the curves.
+    """
+    with_curves = scheduled is not None and bool(paths)
+    placement = MapPlacement(0.0, MAP_SHARE) if with_curves else MapPlacement()
     drawn = [drawn_path(view.run.points, surface.domain) for view in paths]
-    first_animated = len(figure.data)
-    for view, (points, _) in zip(paths, drawn, strict=True):
-        figure.add_trace(_path_trace(view, points))
+    data = [_colour_bar_trace(grid, placement), _click_grid_trace(surface)]
+    data += _stationary_traces(surface)
+    first_animated = len(data)
+    data += [_path_trace(view, points) for view, (points, _) in zip(paths, drawn, strict=True)]
     if paths:
-        figure.add_trace(_heads_trace(paths, [points[-1] for points, _ in drawn]))
-    figure.add_trace(_start_trace(start))
+        data.append(_heads_trace(paths, [points[-1] for points, _ in drawn]))
+    data.append(_start_trace(start))
     for view, (_, exit) in zip(paths, drawn, strict=True):
         if exit is not None and view.run.status == core.DIVERGED:
-            figure.add_trace(_exit_trace(view, exit))
-    _fix_axes(figure, surface)
+            data.append(_exit_trace(view, exit))
+    layout = _map_layout(surface, grid, placement)
+    if with_curves:
+        curve_data, curve_layout = _curves_panel(
+            surface,
+            paths,
+            bool(scheduled),
+            left=placement.right + CURVES_GAP,
+            first_axis=2,
+            legend=False,
+        )
+        data += curve_data
+        layout.update(curve_layout)
+    animation = []
     if frames and paths:
-        _add_frames(figure, paths, first_animated)
-    return figure
+        steps, animation = _frames(paths, first_animated)
+        layout["updatemenus"] = [_play_buttons(placement)]
+        layout["sliders"] = [_scrubber(steps, placement)]
+    layout["margin"] = fixed_margins(data, bool(animation))
+    return plain_figure(data, layout, animation)
 
 
-def _contour_trace(grid: SurfaceGrid) -> go.Contour:
-    return go.Contour(
-        x=grid.xs,
-        y=grid.ys,
-        z=grid.colours,
-        colorscale=CONTOUR_SCALE,
-        ncontours=CONTOUR_LEVELS,
-        contours=dict(coloring="fill", showlines=True),
-        line=dict(width=0.5, color="white"),
-        colorbar=dict(title=dict(text=grid.colour_title), thickness=14, len=0.8),
-        hoverinfo="skip",
-        name="f",
-    )
+def fixed_margins(data: list[dict], play_controls: bool) -> dict:
+    """Margins that hold the legend (above), the tick labels and titles and the play controls
+    (below), fixed in advance.
+
+    Plotly otherwise grows the margins to fit its legend, colour bar and controls after a first
+    drawing, then draws the whole figure again: fixing them halves the browser's drawing time on
+    every rerun (measured: 66 ms against 31 ms for the Explorer's figure). The legend's rows are
+    estimated from its labels (LEGEND_ENTRY_PIXELS per entry, LEGEND_CHARACTER_PIXELS per
+    character) for a figure LEGEND_ROW_PIXELS wide.
+    """
+    labels = [t.get("name", "") for t in data if t.get("showlegend", True) and t.get("name")]
+    width = sum(LEGEND_ENTRY_PIXELS + LEGEND_CHARACTER_PIXELS * len(label) for label in labels)
+    rows = max(1, math.ceil(width / LEGEND_ROW_PIXELS)) if labels else 0
+    return {
+        "l": 55,
+        "r": 10,
+        "t": 20 + 24 * rows,
+        "b": 135 if play_controls else 50,
+        "autoexpand": False,
+    }
 
 
-def _click_grid_trace(domain) -> go.Scatter:
-    """Invisible markers tiling the domain: a click on one reports its (x, y) as a selection."""
-    x_min, x_max, y_min, y_max = domain
+def _map_layout(surface: core.Surface, grid: SurfaceGrid, placement: MapPlacement) -> dict:
+    """Axes fixed to the domain, and the map itself as an image under the traces.
+
+    Not scale-anchored: Plotly's aspect constraint doubles the browser's drawing time on every
+    rerun, and most domains are square anyway. The image's pixels are centred on the grid's
+    samples, so it reaches half a pixel past the domain on each side (clipped by the axes).
+    """
+    x_min, x_max, y_min, y_max = surface.domain
+    half_x = (x_max - x_min) / (2 * max(len(grid.xs) - 1, 1))
+    half_y = (y_max - y_min) / (2 * max(len(grid.ys) - 1, 1))
+    return {
+        "height": PLOT_HEIGHT,
+        "clickmode": "event+select",
+        "hoverdistance": HOVER_DISTANCE,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        "uirevision": surface.name,
+        "xaxis": {
+            "range": [x_min, x_max],
+            "autorange": False,
+            "title": {"text": "x"},
+            "domain": [placement.left, placement.right],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "yaxis": {
+            "range": [y_min, y_max],
+            "autorange": False,
+            "title": {"text": "y"},
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "images": [
+            {
+                "source": grid.image,
+                "xref": "x",
+                "yref": "y",
+                "x": x_min - half_x,
+                "y": y_max + half_y,
+                "sizex": x_max - x_min + 2 * half_x,
+                "sizey": y_max - y_min + 2 * half_y,
+                "xanchor": "left",
+                "yanchor": "top",
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
+    }
+
+
+def _click_grid_trace(surface: core.Surface) -> dict:
+    """Invisible markers tiling the domain: a click on one reports its (x, y) as a selection,
+    and hovering tells f there."""
+    x_min, x_max, y_min, y_max = surface.domain
     xs, ys = np.meshgrid(
         np.linspace(x_min, x_max, CLICK_GRID), np.linspace(y_min, y_max, CLICK_GRID)
     )
-    return go.Scatter(
-        x=xs.ravel().astype(np.float32),
-        y=ys.ravel().astype(np.float32),
-        mode="markers",
-        marker=dict(size=14, opacity=0, color="white"),
-        name="click to start here",
-        hovertemplate="start here: (%{x:.3g}, %{y:.3g})<extra></extra>",
-        showlegend=False,
-        selected=dict(marker=dict(opacity=0)),
-        unselected=dict(marker=dict(opacity=0)),
-    )
+    points = np.stack([xs.ravel(), ys.ravel()], axis=-1)
+    return {
+        "type": "scatter",
+        **_points_data(points),
+        "customdata": typed_array(surface.value(points)),
+        "mode": "markers",
+        "marker": {"size": CLICK_MARKER_SIZE, "opacity": 0, "color": "white"},
+        "name": "click to start here",
+        "hovertemplate": "start here: (%{x:.3g}, %{y:.3g})<br>f = %{customdata:.4g}<extra></extra>",
+        "showlegend": False,
+        "selected": {"marker": {"opacity": 0}},
+        "unselected": {"marker": {"opacity": 0}},
+    }
 
 
-def _stationary_traces(surface: core.Surface) -> list[go.Scatter]:
+def _colour_bar_trace(grid: SurfaceGrid, placement: MapPlacement) -> dict:
+    """The map's colour bar, carried by a trace with one point that is never drawn."""
+    low, high = grid.colour_range
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            "color": [low],
+            "cmin": low,
+            "cmax": high,
+            "colorscale": CONTOUR_SCALE,
+            "showscale": True,
+            "colorbar": {
+                "title": {"text": grid.colour_title, "side": "right"},
+                "thickness": 14,
+                "len": 0.8,
+                "x": placement.right + 0.005,
+                "xanchor": "left",
+            },
+        },
+        "name": "colour scale",
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def _stationary_traces(surface: core.Surface) -> list[dict]:
     traces = []
     for kind, (symbol, size, fill) in _MARKERS.items():
         points = [p for p in surface.stationary_points if p.kind == kind]
@@ -261,92 +454,92 @@ def _stationary_traces(surface: core.Surface) -> list[go.Scatter]:
             continue
         table = np.asarray([p.point for p in points], dtype=np.float32)
         traces.append(
-            go.Scatter(
-                x=table[:, 0],
-                y=table[:, 1],
-                mode="markers",
-                name=kind,
-                marker=dict(
-                    symbol=symbol, size=size, color=fill, line=dict(width=1.5, color="black")
-                ),
-                text=[p.label() for p in points],
-                hovertemplate="%{text}<extra></extra>",
-                unselected=dict(marker=dict(opacity=1)),
-            )
+            {
+                "type": "scatter",
+                **_points_data(table),
+                "mode": "markers",
+                "name": kind,
+                "marker": {
+                    "symbol": symbol,
+                    "size": size,
+                    "color": fill,
+                    "line": {"width": 1.5, "color": "black"},
+                },
+                "text": [p.label() for p in points],
+                "hovertemplate": "%{text}<extra></extra>",
+                "unselected": {"marker": {"opacity": 1}},
+            }
         )
     return traces
 
 
-def _path_trace(view: PathView, points: np.ndarray) -> go.Scatter:
-    return go.Scatter(
-        x=points[:, 0],
-        y=points[:, 1],
-        mode="lines+markers",
-        name=view.label,
-        line=dict(color=view.colour, width=2.5),
-        marker=dict(size=4, color=view.colour),
-        hovertemplate=f"{view.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-        unselected=dict(marker=dict(opacity=1)),
-        legendgroup=view.label,
-    )
+def _path_trace(view: PathView, points: np.ndarray) -> dict:
+    return {
+        "type": "scatter",
+        **_points_data(points),
+        "mode": "lines+markers",
+        "name": view.label,
+        "line": {"color": view.colour, "width": 2.5},
+        "marker": {"size": 4, "color": view.colour, "maxdisplayed": MARKED_STEPS},
+        "hovertemplate": f"{view.label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "unselected": {"marker": {"opacity": 1}},
+        "legendgroup": view.label,
+    }
 
 
-def _heads_trace(paths: list[PathView], heads: list[np.ndarray]) -> go.Scatter:
+def _heads_trace(paths: list[PathView], heads: list[np.ndarray]) -> dict:
     """Every path's current point, in its colour: what moves when the animation plays."""
     table = np.asarray(heads, dtype=np.float32).reshape(-1, 2)
-    return go.Scatter(
-        x=table[:, 0],
-        y=table[:, 1],
-        mode="markers",
-        showlegend=False,
-        name="current point",
-        marker=dict(
-            size=11, color=[view.colour for view in paths], line=dict(width=1.5, color="black")
-        ),
-        hoverinfo="skip",
-        unselected=dict(marker=dict(opacity=1)),
-    )
+    return {
+        "type": "scatter",
+        **_points_data(table),
+        "mode": "markers",
+        "showlegend": False,
+        "name": "current point",
+        "marker": {
+            "size": 11,
+            "color": [view.colour for view in paths],
+            "line": {"width": 1.5, "color": "black"},
+        },
+        "hoverinfo": "skip",
+        "unselected": {"marker": {"opacity": 1}},
+    }
 
 
-def _start_trace(start: tuple[float, float]) -> go.Scatter:
-    return go.Scatter(
-        x=np.asarray([start[0]], np.float32),
-        y=np.asarray([start[1]], np.float32),
-        mode="markers",
-        name="start",
-        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        marker=dict(symbol="circle", size=13, color="white", line=dict(width=2.5, color="black")),
-        unselected=dict(marker=dict(opacity=1)),
-    )
+def _start_trace(start: tuple[float, float]) -> dict:
+    return {
+        "type": "scatter",
+        **_points_data(np.asarray([start], dtype=np.float32)),
+        "mode": "markers",
+        "name": "start",
+        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        "marker": {
+            "symbol": "circle",
+            "size": 13,
+            "color": "white",
+            "line": {"width": 2.5, "color": "black"},
+        },
+        "unselected": {"marker": {"opacity": 1}},
+    }
 
 
-def _exit_trace(view: PathView, exit: tuple[int, np.ndarray]) -> go.Scatter:
+def _exit_trace(view: PathView, exit: tuple[int, np.ndarray]) -> dict:
     step, point = exit
-    return go.Scatter(
-        x=np.asarray([point[0]], np.float32),
-        y=np.asarray([point[1]], np.float32),
-        mode="markers",
-        name=f"left the domain (step {step})",
-        legendgroup=view.label,
-        marker=dict(symbol="x", size=16, color=view.colour, line=dict(width=2, color="black")),
-        hovertemplate=f"{view.label} left the domain at step {step}<extra></extra>",
-        unselected=dict(marker=dict(opacity=1)),
-    )
-
-
-def _fix_axes(figure: go.Figure, surface: core.Surface) -> None:
-    """Axes fixed to the domain. Not scale-anchored: Plotly's aspect constraint doubles the
-    browser's drawing time on every rerun, and most domains are square anyway."""
-    x_min, x_max, y_min, y_max = surface.domain
-    figure.update_layout(
-        height=PLOT_HEIGHT,
-        margin=dict(l=10, r=10, t=30, b=10),
-        clickmode="event+select",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        uirevision=surface.name,
-        xaxis=dict(range=[x_min, x_max], autorange=False, title="x"),
-        yaxis=dict(range=[y_min, y_max], autorange=False, title="y"),
-    )
+    return {
+        "type": "scatter",
+        **_points_data(np.asarray([point], dtype=np.float32)),
+        "mode": "markers",
+        "name": f"left the domain (step {step})",
+        "legendgroup": view.label,
+        "marker": {
+            "symbol": "x",
+            "size": 16,
+            "color": view.colour,
+            "line": {"width": 2, "color": "black"},
+        },
+        "hovertemplate": f"{view.label} left the domain at step {step}<extra></extra>",
+        "unselected": {"marker": {"opacity": 1}},
+    }
 
 
 # ----- animation ------------------------------------------------------------------------------
@@ -361,12 +554,8 @@ def frame_steps(longest: int, count: int) -> np.ndarray:
     return np.unique(np.linspace(0, longest - 1, count).round().astype(np.int64))
 
 
-def _add_frames(figure: go.Figure, paths: list[PathView], first_animated: int) -> None:
-    """Frames that grow every path from its start, at the frame steps; one trace of heads.
-
-    Frame data are typed-array dictionaries, not go.Scatter objects: Plotly's validation of a
-    hundred frames would cost more than the rest of the rerun.
-    """
+def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, list[dict]]:
+    """(frame steps, frames) that grow every path from its start; one trace of heads."""
     finite = [finite_points(view.run.points) for view in paths]
     longest = max(len(points) for points in finite)
     steps = frame_steps(longest, frame_count(longest, len(paths)))
@@ -377,71 +566,61 @@ def _add_frames(figure: go.Figure, paths: list[PathView], first_animated: int) -
         for points in finite:
             last = min(int(step), len(points) - 1)
             shown = points[np.append(steps[steps < last], last)]
-            data.append(_scatter_data(shown))
+            data.append({"type": "scatter", **_points_data(shown)})
             heads.append(shown[-1])
-        data.append(_scatter_data(np.asarray(heads)))
-        frames.append(dict(data=data, traces=indices, name=str(int(step))))
-    figure.frames = frames
-    figure.update_layout(updatemenus=[_play_buttons()], sliders=[_scrubber(steps)])
+        data.append({"type": "scatter", **_points_data(np.asarray(heads))})
+        frames.append({"data": data, "traces": indices, "name": str(int(step))})
+    return steps, frames
 
 
-def typed_array(values: np.ndarray) -> dict:
-    """A float32 array in Plotly's base64 typed-array form (what plotly.py sends for numpy)."""
-    data = np.ascontiguousarray(values, dtype=np.float32)
-    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
-
-
-def _scatter_data(points: np.ndarray) -> dict:
-    return {"type": "scatter", "x": typed_array(points[:, 0]), "y": typed_array(points[:, 1])}
-
-
-def _play_buttons() -> dict:
-    play = dict(
-        frame=dict(duration=60, redraw=True),
-        fromcurrent=False,
-        transition=dict(duration=0),
-        mode="immediate",
-    )
-    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate")
-    return dict(
-        type="buttons",
-        direction="left",
-        x=0.0,
-        y=-0.02,
-        xanchor="left",
-        yanchor="top",
-        pad=dict(r=8, t=8),
-        showactive=False,
-        buttons=[
-            dict(label="▶ Play", method="animate", args=[None, play]),
-            dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
+def _play_buttons(placement: MapPlacement) -> dict:
+    play = {
+        "frame": {"duration": 60, "redraw": True},
+        "fromcurrent": False,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "x": placement.left,
+        "y": CONTROLS_Y,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"r": 8, "t": 8},
+        "showactive": False,
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": [None, play]},
+            {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
         ],
-    )
+    }
 
 
-def _scrubber(steps: np.ndarray) -> dict:
+def _scrubber(steps: np.ndarray, placement: MapPlacement) -> dict:
     """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time)."""
     shown = steps[:: max(1, len(steps) // SCRUB_POSITIONS)]
-    return dict(
-        active=len(shown) - 1,
-        x=0.2,
-        len=0.8,
-        y=-0.02,
-        yanchor="top",
-        pad=dict(t=8),
-        currentvalue=dict(prefix="step ", visible=True),
-        steps=[
-            dict(
-                label=str(int(step)),
-                method="animate",
-                args=[
+    width = placement.right - placement.left
+    return {
+        "active": len(shown) - 1,
+        "x": placement.left + 0.3 * width,
+        "len": 0.7 * width,
+        "y": CONTROLS_Y,
+        "yanchor": "top",
+        "pad": {"t": 8},
+        "currentvalue": {"prefix": "step ", "visible": True},
+        "steps": [
+            {
+                "label": str(int(step)),
+                "method": "animate",
+                "args": [
                     [str(int(step))],
-                    dict(frame=dict(duration=0, redraw=True), mode="immediate"),
+                    {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"},
                 ],
-            )
+            }
             for step in shown
         ],
-    )
+    }
 
 
 # ----- 3-D ------------------------------------------------------------------------------------
@@ -490,39 +669,98 @@ def surface_3d_figure(surface: core.Surface, grid: SurfaceGrid, paths: list[Path
 
 # ----- loss curves ----------------------------------------------------------------------------
 def loss_figure(surface: core.Surface, paths: list[PathView], scheduled: bool) -> go.Figure:
-    """f − f* on a log axis (f itself where f* is unknown), ‖∇f‖ on a log axis and, when a
-    schedule is on, the learning rate of each step; x is the step number."""
+    """The loss curves alone: the curves of `descent_figure` in a figure of their own."""
+    data, layout = _curves_panel(surface, paths, scheduled, left=0.0, first_axis=1, legend=True)
+    rows = 3 if scheduled else 2
+    layout.update(
+        height=200 * rows + 60,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
+    )
+    return plain_figure(data, layout)
+
+
+def _curves_panel(
+    surface: core.Surface,
+    paths: list[PathView],
+    scheduled: bool,
+    left: float,
+    first_axis: int,
+    legend: bool,
+) -> tuple[list[dict], dict]:
+    """(traces, layout entries) of the curves, stacked in rows on axes first_axis, first_axis + 1
+    ...: f − f* on a log axis (f itself where f* is unknown), ‖∇f‖ on a log axis and, when a
+    schedule is on, the learning rate of each step; x is the step number, shared by the rows.
+
+    With `legend`, the first row's traces are in the legend; without, the map's path of the same
+    label stands for them. Either way a legend click toggles a path and its curves together,
+    through their legend group.
+    """
     best = surface.minimum_value
     rows = 3 if scheduled else 2
     titles = ["f − f*" if best is not None else "f", "‖∇f‖", "learning rate"][:rows]
-    figure = make_subplots(
-        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles
-    )
+    logarithmic = [best is not None, True, False][:rows]
+    height = (1.0 - CURVES_ROW_GAP * (rows - 1)) / rows
+    axes = [first_axis + row for row in range(rows)]
+    layout: dict = {"annotations": []}
+    for row, axis in enumerate(axes):
+        top = 1.0 - row * (height + CURVES_ROW_GAP)
+        x_name, y_name = _axis_names(axis)
+        layout[x_name] = {
+            "domain": [left, 1.0],
+            "anchor": f"y{_axis_suffix(axis)}",
+            "showticklabels": row == rows - 1,
+        }
+        if row == rows - 1:
+            layout[x_name]["title"] = {"text": "step"}
+        if axis != axes[0]:
+            layout[x_name]["matches"] = f"x{_axis_suffix(axes[0])}"
+        bottom = max(top - height, 0.0)  # not a rounding error below 0
+        layout[y_name] = {"domain": [bottom, top], "anchor": f"x{_axis_suffix(axis)}"}
+        if logarithmic[row]:
+            layout[y_name].update(type="log", exponentformat="power")
+        layout["annotations"].append(
+            {
+                "text": titles[row],
+                "xref": "paper",
+                "yref": "paper",
+                "x": (left + 1.0) / 2,
+                "y": top,
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 14},
+            }
+        )
+    data = []
     for view in paths:
-        for row, (steps, values) in enumerate(_curves(view.run, best, scheduled), start=1):
-            figure.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=values,
-                    mode="lines",
-                    name=view.label,
-                    legendgroup=view.label,
-                    showlegend=row == 1,
-                    line=dict(color=view.colour, width=2),
-                ),
-                row=row,
-                col=1,
+        for row, (steps, values) in enumerate(_curves(view.run, best, scheduled)):
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": typed_array(steps, np.int32),
+                    "y": typed_array(values),
+                    "xaxis": f"x{_axis_suffix(axes[row])}",
+                    "yaxis": f"y{_axis_suffix(axes[row])}",
+                    "mode": "lines",
+                    "name": view.label,
+                    "legendgroup": view.label,
+                    "showlegend": legend and row == 0,
+                    "line": {"color": view.colour, "width": 2},
+                    "hovertemplate": f"{view.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>",
+                }
             )
-    figure.update_yaxes(type="log", exponentformat="power", row=2, col=1)
-    if best is not None:
-        figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    figure.update_xaxes(title="step", row=rows, col=1)
-    figure.update_layout(
-        height=200 * rows + 60,
-        margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0),
-    )
-    return figure
+    return data, layout
+
+
+def _axis_suffix(axis: int) -> str:
+    """Plotly's axis suffix: '' for the first axis, '2', '3' ... after it."""
+    return "" if axis == 1 else str(axis)
+
+
+def _axis_names(axis: int) -> tuple[str, str]:
+    suffix = _axis_suffix(axis)
+    return f"xaxis{suffix}", f"yaxis{suffix}"
 
 
 LOG_FLOOR = 1e-16
@@ -530,7 +768,8 @@ LOG_FLOOR = 1e-16
 
 
 def _curves(run: core.Run, best: float | None, scheduled: bool):
-    """[(steps, values)] per subplot row, decimated, float32, non-finite values left out."""
+    """[(steps, values)] per subplot row, decimated, int32 and float32, non-finite values left
+    out."""
     values = run.values if best is None else np.maximum(run.values - best, LOG_FLOOR)
     norms = np.linalg.norm(run.gradients, axis=-1)
     curves = [values, norms] + ([run.learning_rates] if scheduled else [])

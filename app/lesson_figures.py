@@ -13,21 +13,20 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.figures import contour_figure, loss_figure, path_views, surface_grid
+from app.figures import CONTOUR_RESOLUTION, contour_figure, loss_figure, path_views, surface_grid
 from app.network_figures import boundary_figure, curves_figure
 from app.sweep_figures import basin_figure, sweep_figure, sweep_paths_figure
 from core.lesson_settings import DescentScenario, NetworkScenario, SweepScenario
 from core.nn.datasets import make_dataset
 from core.nn.training import Trainer
 
-PREVIEW_RESOLUTION = 80
 SIDE_BY_SIDE = {"explorer": True, "sweeps": False, "network": True}
 """Whether a page's reveal figures fit side by side (a sweep's row of maps needs the width)."""
 
 
 def _hidden_contour(descent: DescentScenario) -> go.Figure:
     surface = descent.surface
-    return contour_figure(surface, surface_grid(surface, PREVIEW_RESOLUTION), [], descent.start)
+    return contour_figure(surface, surface_grid(surface, CONTOUR_RESOLUTION), [], descent.start)
 
 
 def _untrained_network(scenario: NetworkScenario) -> go.Figure:
@@ -51,7 +50,7 @@ def preview_figures(page: str, scenario: Any) -> list[go.Figure]:
 def _explorer_reveal(scenario: DescentScenario, runs: Sequence[Any]) -> list[go.Figure]:
     surface = scenario.surface
     paths = path_views(list(runs), list(range(len(runs))))
-    grid = surface_grid(surface, PREVIEW_RESOLUTION)
+    grid = surface_grid(surface, CONTOUR_RESOLUTION)
     return [
         contour_figure(surface, grid, paths, scenario.start),
         loss_figure(surface, paths, scenario.schedule is not None),

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
+from app.classroom import SHARE_OPEN_KEY
 from app.theme import PRESENTATION_FONT_SIZE
 
 ENTRY = Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
@@ -36,6 +37,12 @@ def _shared_link(app: AppTest) -> str:
     return code.value
 
 
+def _open_share_tools(app: AppTest) -> AppTest:
+    """Open "Share with your class" (its ticks are drawn only when it is open)."""
+    app.session_state[SHARE_OPEN_KEY] = True
+    return app.run()
+
+
 def _download_labels(app: AppTest) -> list[str]:
     return [button.proto.label for button in app.get("download_button")]
 
@@ -51,6 +58,8 @@ def test_a_classroom_link_shows_only_its_controls_and_keeps_the_hidden_values():
     assert app.select_slider(key="lr").value == 0.01
     assert app.subheader[0].value.startswith("Himmelblau")  # the hidden surface is the link's
     assert [expander.label for expander in app.expander] == ["Share with your class"]
+    assert not app.checkbox  # closed: no ticks drawn
+    _open_share_tools(app)
     ticks = {box.key: box.value for box in app.checkbox}
     assert ticks["_share_tick:lr"] and not ticks["_share_tick:surface"]
 
@@ -65,7 +74,7 @@ def test_hidden_controls_survive_a_reload():
 
 
 def test_the_link_builder_writes_the_current_settings_and_the_ticked_controls():
-    app = open_page("explorer.py", surface="booth")
+    app = _open_share_tools(open_page("explorer.py", surface="booth"))
     app.select_slider(key="lr").set_value(0.02).run()
     app.checkbox(key="_share_tick:surface").uncheck().run()
     query = parse_qs(urlsplit(_shared_link(app)).query)
@@ -123,7 +132,7 @@ def test_presentation_mode_restyles_every_figure_of_a_page():
     presented = open_page("explorer.py", optimizers="2", present="true")
     assert_clean(presented)
     plain_specs, presented_specs = _chart_specs(plain), _chart_specs(presented)
-    assert len(plain_specs) == len(presented_specs) == 2  # the contour and the loss curves
+    assert len(plain_specs) == len(presented_specs) == 1  # the map with the loss curves
     for before, after in zip(plain_specs, presented_specs, strict=True):
         assert after["layout"]["font"]["size"] == PRESENTATION_FONT_SIZE
         assert before["layout"].get("font", {}).get("size") != PRESENTATION_FONT_SIZE
@@ -134,8 +143,14 @@ def test_presentation_mode_restyles_every_figure_of_a_page():
 
 # ----- a lesson on the Explorer ---------------------------------------------------------------
 def _path_traces(app: AppTest) -> list[str]:
+    """The names of the paths drawn on the map (not their loss curves beside it)."""
     contour = _chart_specs(app)[0]
-    return [t["name"] for t in contour["data"] if t.get("name", "").startswith(("1 ·", "2 ·"))]
+    on_map = [t for t in contour["data"] if t.get("xaxis", "x") == "x"]
+    return [t["name"] for t in on_map if t.get("name", "").startswith(("1 ·", "2 ·"))]
+
+
+def _curve_count(app: AppTest) -> int:
+    return sum(t.get("xaxis", "x") != "x" for t in _chart_specs(app)[0]["data"])
 
 
 def test_a_lesson_link_hides_the_run_until_an_answer():
@@ -143,13 +158,13 @@ def test_a_lesson_link_hides_the_run_until_an_answer():
     assert_clean(app)
     assert app.select_slider(key="lr").value == 0.18  # the lesson's settings are loaded
     assert app.slider(key="optimizers").value == 2
-    assert _path_traces(app) == [] and len(app.get("plotly_chart")) == 1  # no loss curves
+    assert _path_traces(app) == [] and _curve_count(app) == 0  # no loss curves
     assert not app.success and not app.error  # no diagnosis yet
     (question,) = app.radio
     assert question.value is None
     question.set_value(1).run()  # the right answer
     assert any(box.value.startswith("Right") for box in app.success)
-    assert len(_path_traces(app)) == 2 and len(app.get("plotly_chart")) == 2
+    assert len(_path_traces(app)) == 2 and _curve_count(app) == 4  # f − f* and ‖∇f‖ each
     assert any("Diverged" in box.value for box in app.error)  # the run's own diagnosis
 
 

@@ -49,7 +49,9 @@ def _banners(app: AppTest) -> list[str]:
 def test_default_page_draws_the_contour_and_a_diagnosis():
     app = _open()
     _no_exception(app)
-    assert len(app.get("plotly_chart")) == 2
+    assert len(app.get("plotly_chart")) == 1  # one chart: the map and the loss curves
+    axes = {trace.get("xaxis", "x") for trace in _contour(app)["data"]}
+    assert axes == {"x", "x2", "x3"}  # the map, f − f* and ‖∇f‖
     assert any("global minimum" in text for text in (b.value for b in app.success))
     assert app.select_slider(key="lr").value == 0.1
 
@@ -143,8 +145,18 @@ def test_contour_click_moves_the_start(monkeypatch):
     assert _start_marker(app) == pytest.approx((1.23, -0.5), abs=1e-6)
 
 
+def test_the_anatomy_is_drawn_only_when_asked_for():
+    app = _open()
+    assert not any(r"\theta_{k+1}" in latex.value for latex in app.latex)
+    assert "k" not in {slider.key for slider in app.slider}
+    app.toggle(key="anatomy").set_value(True).run()
+    _no_exception(app)
+    assert any(r"\theta_{k+1}" in latex.value for latex in app.latex)
+    assert app.slider(key="k").value == 0
+
+
 def test_anatomy_and_table_show_the_inspected_step():
-    app = _open(table="true", k="3")
+    app = _open(anatomy="true", table="true", k="3")
     _no_exception(app)
     assert app.slider(key="k").value == 3
     assert any(r"\theta_{k+1}" in latex.value for latex in app.latex)
@@ -161,7 +173,7 @@ def test_a_new_surface_starts_from_its_own_default_start():
 
 
 def test_the_inspected_step_keeps_its_place_when_the_run_gets_shorter():
-    app = _open(k="40")
+    app = _open(anatomy="true", k="40")
     assert app.slider(key="k").value == 40
     app.select_slider(key="lr").set_value(0.3).run()  # diverges within about 15 steps
     _no_exception(app)

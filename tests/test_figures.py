@@ -6,6 +6,7 @@ import base64
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 import core
@@ -15,6 +16,7 @@ from app.figures import (
     MAX_DRAWN_POINTS,
     MAX_FRAMES,
     decimate_indices,
+    descent_figure,
     drawn_path,
     exit_point,
     frame_count,
@@ -183,11 +185,11 @@ def test_four_long_runs_fit_the_rerun_budget():
         ("nadam", {"lr": 0.01}),
     ]
     views = _views(surface, specs, steps=5000, schedule=core.schedule("cosine", T_max=2000))
-    contour_size = len(
-        contour(surface, surface_grid(surface), views, surface.default_start).to_json()
-    )
-    loss_size = len(loss_figure(surface, views, scheduled=True).to_json())
-    assert contour_size + loss_size < BUDGET_BYTES
+    for name in ("rosenbrock", "rastrigin"):  # the smoothest map, and the busiest picture
+        surface = core.surface(name)
+        grid = surface_grid(surface)
+        figure = descent_figure(surface, grid, views, surface.default_start, scheduled=True)
+        assert len(figure.to_json()) < BUDGET_BYTES, name
 
 
 # ----- 3-D and loss curves --------------------------------------------------------------------
@@ -237,11 +239,97 @@ def test_loss_curve_without_a_known_minimum_plots_f_itself():
 
 def test_figure_json_has_no_plain_float_lists_for_big_arrays():
     surface = core.surface("bowl")
-    figure = contour(
+    figure = descent_figure(
         surface,
         surface_grid(surface),
         _views(surface, [("sgd", {"lr": 0.1})]),
         surface.default_start,
+        scheduled=False,
     )
-    contour_trace = json.loads(figure.to_json())["data"][0]
-    assert contour_trace["z"]["dtype"] == "f4"
+    spec = json.loads(figure.to_json())
+    for trace in spec["data"]:
+        for axis in ("x", "y"):
+            values = trace.get(axis)
+            if isinstance(values, list):
+                assert len(values) <= 1, trace.get("name")  # only the colour bar's [null]
+            else:
+                assert values["dtype"] in ("f4", "i4")
+    for frame in spec["frames"]:
+        assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"])
+
+
+# ----- the Explorer's one figure --------------------------------------------------------------
+def _every_figure(surface, views):
+    grid = surface_grid(surface, 30)
+    start = surface.default_start
+    return [
+        descent_figure(surface, grid, views, start, scheduled=False),
+        descent_figure(surface, grid, views, start, scheduled=True),
+        descent_figure(surface, grid, [], start, scheduled=False),
+        contour(surface, grid, views, start),
+        loss_figure(surface, views, scheduled=True),
+    ]
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau", "six-hump-camel", "saddle"])
+def test_every_figure_passes_plotlys_validation(name):
+    """The figures skip plotly.py's validation when they are built; it runs here instead."""
+    surface = core.surface(name)
+    views = _views(surface, [("sgd", {"lr": 0.01}), ("adam", {"lr": 0.1})], steps=50)
+    for figure in _every_figure(surface, views):
+        go.Figure(figure.to_dict())  # raises on any unknown property or bad value
+
+
+def test_the_curves_sit_beside_the_map_on_their_own_axes():
+    surface = core.surface("rosenbrock")
+    views = _views(surface, [("sgd", {"lr": 0.001}), ("adam", {"lr": 0.05})])
+    figure = descent_figure(surface, surface_grid(surface, 30), views, (-1.5, 2.0), False)
+    spec = figure.to_dict()
+    layout = spec["layout"]
+    map_right = layout["xaxis"]["domain"][1]
+    assert layout["xaxis2"]["domain"][0] > map_right and layout["xaxis3"]["domain"][0] > map_right
+    assert layout["yaxis2"]["type"] == layout["yaxis3"]["type"] == "log"
+    curves = [t for t in spec["data"] if t.get("xaxis", "x") != "x"]
+    assert [t["xaxis"] for t in curves] == ["x2", "x3", "x2", "x3"]
+    assert not any(t["showlegend"] for t in curves)  # the map's paths stand for them
+    assert {t["legendgroup"] for t in curves} == {v.label for v in views}  # toggled together
+    run = views[1].run
+    np.testing.assert_allclose(_decoded(curves[2]["y"])[0], run.values[0] - 0.0, rtol=1e-6)
+    scheduled = descent_figure(surface, surface_grid(surface, 30), views, (-1.5, 2.0), True)
+    assert "xaxis4" in scheduled.to_dict()["layout"]  # the learning rate per step
+
+
+def test_the_map_is_a_picture_under_the_paths_with_a_colour_bar():
+    surface = core.surface("rosenbrock")
+    grid = surface_grid(surface, 40)
+    layout = contour(surface, grid, [], surface.default_start).to_dict()["layout"]
+    (image,) = layout["images"]
+    assert image["source"] == grid.image and image["source"].startswith("data:image/png;base64,")
+    assert image["layer"] == "below" and (image["xref"], image["yref"]) == ("x", "y")
+    # The image's pixels are centred on the grid's samples: it reaches half a step past the box.
+    x_min, x_max = surface.domain[:2]
+    half = (x_max - x_min) / (2 * 39)
+    assert image["x"] == pytest.approx(x_min - half)
+    assert image["sizex"] == pytest.approx(x_max - x_min + 2 * half)
+    bar = _trace(contour(surface, grid, [], surface.default_start), "colour scale")
+    low, high = float(np.nanmin(grid.colours)), float(np.nanmax(grid.colours))
+    assert (bar["marker"]["cmin"], bar["marker"]["cmax"]) == pytest.approx((low, high))
+    assert bar["marker"]["colorbar"]["title"]["text"] == grid.colour_title
+
+
+def test_margins_are_fixed_and_make_room_for_a_longer_legend():
+    surface = core.surface("himmelblau")
+    grid = surface_grid(surface, 20)
+    one = _views(surface, [("sgd", {"lr": 0.01})], steps=20)
+    specs = [("sgd", {"lr": 0.01}), ("adam", {"lr": 0.1}), ("rmsprop", {"lr": 0.01})]
+    four = _views(surface, [*specs, ("nadam", {"lr": 0.01})], steps=20)
+    margins = [
+        descent_figure(surface, grid, views, surface.default_start, False).to_dict()["layout"][
+            "margin"
+        ]
+        for views in (one, four)
+    ]
+    assert all(margin["autoexpand"] is False for margin in margins)
+    assert margins[1]["t"] > margins[0]["t"]
+    still = descent_figure(surface, grid, one, surface.default_start, False, frames=False)
+    assert still.to_dict()["layout"]["margin"]["b"] < margins[0]["b"]  # no play controls below

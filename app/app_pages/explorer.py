@@ -23,17 +23,14 @@ if not run_hidden:
     view.show_failures(failures)
     view.show_diagnoses(paths)
 
-map_column, curve_column = st.columns([3, 2], gap="medium")
-with map_column:
-    view.show_contour(settings, paths)
-with curve_column:
-    view.show_losses(settings, paths)
+view.show_descent(settings, paths)
 
-show_3d, show_table = view.draw_view_toggles()
+show_anatomy, show_table, show_3d = view.draw_view_toggles()
 view.show_3d(settings, paths, show_3d)
-inspected = view.inspected_path(paths, st)
+inspected = view.inspected_path(paths, st) if show_anatomy or show_table else None
 if inspected is not None:
-    view.show_anatomy(inspected, settings.steps)
+    if show_anatomy:
+        view.show_anatomy(inspected, settings.steps)
     if show_table:
         view.show_table(inspected)
 

@@ -1,5 +1,6 @@
 """The Explorer in a real browser (Debian's chromium through pytest-playwright): the page draws
-its Plotly charts, a learning-rate key press redraws the path, a click on the map moves the start.
+its chart (the map's picture, its colour bar, the paths and the loss curves), a learning-rate
+key press redraws the path, a click on the map moves the start.
 Skips without chromium; fails instead under DESCENT_LAB_REQUIRE_BROWSER=1 (see tests/conftest.py).
 """
 
@@ -37,9 +38,21 @@ def _press_and_wait(page, key: str) -> None:
     wait_for_rerun_to_end(page)
 
 
+DRAWN_PARTS = """() => {
+    const plot = document.querySelector('.js-plotly-plot');
+    return {
+        axes: [...new Set(plot._fullData.map(t => t.xaxis))].sort(),
+        images: plot.querySelectorAll('.imagelayer image').length,
+        colourBars: plot.querySelectorAll('.colorbar').length,
+    };
+}"""
+
+
 def test_page_renders_the_contour_and_the_loss_curves(page, streamlit_server):
     _open(page, streamlit_server + "/")
-    assert page.locator(".js-plotly-plot").count() >= 2
+    assert page.locator(".js-plotly-plot").count() == 1  # the map and the curves: one chart
+    parts = page.evaluate(DRAWN_PARTS)
+    assert parts == {"axes": ["x", "x2", "x3"], "images": 1, "colourBars": 1}
     path = page.evaluate(PATH_OF_FIRST)
     assert path is not None and path["name"] == "1 · sgd (lr 0.1)"
     assert len(path["x"]) > 10
