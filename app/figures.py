@@ -221,17 +221,31 @@ def drawn_path(points: np.ndarray, domain) -> tuple[np.ndarray, tuple[int, np.nd
 
 
 # ----- figures from plain specs ---------------------------------------------------------------
-def plain_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
-    """A go.Figure of trace, layout and frame dictionaries, without plotly.py's validation.
+class PlainFigure(go.Figure):
+    """A go.Figure built from trace, layout and frame dictionaries without plotly.py's validation,
+    its frames kept as the plain dictionaries they were built as.
 
-    Validating a figure of a hundred frames costs more than the rest of a rerun, and the specs
-    here are fixed by this module, not typed by anyone: the tests validate every builder's
-    output instead (tests/test_figures.py).
+    On every slider press the server builds the Explorer's figure, and plotly.py's validation of
+    its traces, and even its unvalidated construction of sixty frames, took most of the rerun.
+    The specs here are fixed by this module, not typed by anyone: the tests validate every
+    builder's output instead (tests/test_figures.py). The frames join the figure in `to_dict`,
+    which is what Streamlit, `to_json` and the HTML export read; `figure.frames` is empty.
     """
-    spec: dict = {"data": data, "layout": layout}
-    if frames:
-        spec["frames"] = frames
-    return go.Figure(spec, _validate=False)
+
+    def __init__(self, data: list[dict], layout: dict, frames: list[dict] | None = None):
+        super().__init__({"data": data, "layout": layout}, _validate=False)
+        self._plain_frames = list(frames or ())
+
+    def to_dict(self) -> dict:
+        figure = super().to_dict()
+        if self._plain_frames:
+            figure["frames"] = self._plain_frames
+        return figure
+
+
+def plain_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """The figure of these dictionaries (see PlainFigure)."""
+    return PlainFigure(data, layout, frames)
 
 
 _TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.int32): "i4"}
@@ -565,7 +579,8 @@ def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, lis
         data, heads = [], []
         for points in finite:
             last = min(int(step), len(points) - 1)
-            shown = points[np.append(steps[steps < last], last)]
+            earlier = steps[: np.searchsorted(steps, last)]  # the frame steps before `last`
+            shown = points[np.concatenate([earlier, [last]])]
             data.append({"type": "scatter", **_points_data(shown)})
             heads.append(shown[-1])
         data.append({"type": "scatter", **_points_data(np.asarray(heads))})

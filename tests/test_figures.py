@@ -333,3 +333,18 @@ def test_margins_are_fixed_and_make_room_for_a_longer_legend():
     assert margins[1]["t"] > margins[0]["t"]
     still = descent_figure(surface, grid, one, surface.default_start, False, frames=False)
     assert still.to_dict()["layout"]["margin"]["b"] < margins[0]["b"]  # no play controls below
+
+
+def test_frames_reach_every_reader_of_the_figure():
+    """The frames stay plain dictionaries; Streamlit, to_json and the HTML export all get them."""
+    from app.exports import figure_html
+
+    surface = core.surface("bowl")
+    figure = descent_figure(
+        surface, surface_grid(surface, 20), _views(surface, [("sgd", {"lr": 0.1})]), (1, 1), False
+    )
+    frame_count = len(figure.to_dict()["frames"])
+    assert frame_count > 10
+    assert len(json.loads(figure.to_json())["frames"]) == frame_count
+    html = figure_html(figure, title="t")
+    assert html.count('"traces":') >= frame_count  # every frame embedded in the page
