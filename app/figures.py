@@ -53,9 +53,9 @@ point."""
 CONTOUR_LEVELS = 20
 CONTOUR_RESOLUTION = 280
 """Samples per side of the map's picture (its pixels)."""
-MAP_SHARE = 0.56
+MAP_SHARE = 0.55
 """The share of the Explorer figure's width the map takes; the curves take the rest."""
-CURVES_GAP = 0.12
+CURVES_GAP = 0.17
 """Paper width between the map and the curves, where the map's colour bar sits."""
 CURVES_ROW_GAP = 0.1
 CONTROLS_Y = -0.13
@@ -306,7 +306,8 @@ def _descent_figure(surface, grid, paths, start, frames: bool, scheduled: bool |
     then the curves.
     """
     with_curves = scheduled is not None and bool(paths)
-    placement = MapPlacement(0.0, MAP_SHARE) if with_curves else MapPlacement()
+    # The map keeps its place without paths (a lesson hides them), so nothing jumps on reveal.
+    placement = MapPlacement(0.0, MAP_SHARE) if scheduled is not None else MapPlacement()
     drawn = [drawn_path(view.run.points, surface.domain) for view in paths]
     data = [_colour_bar_trace(grid, placement), _click_grid_trace(surface)]
     data += _stationary_traces(surface)
@@ -717,7 +718,7 @@ def _curves_panel(
     logarithmic = [best is not None, True, False][:rows]
     height = (1.0 - CURVES_ROW_GAP * (rows - 1)) / rows
     axes = [first_axis + row for row in range(rows)]
-    layout: dict = {"annotations": []}
+    layout: dict = {}
     for row, axis in enumerate(axes):
         top = 1.0 - row * (height + CURVES_ROW_GAP)
         x_name, y_name = _axis_names(axis)
@@ -731,22 +732,13 @@ def _curves_panel(
         if axis != axes[0]:
             layout[x_name]["matches"] = f"x{_axis_suffix(axes[0])}"
         bottom = max(top - height, 0.0)  # not a rounding error below 0
-        layout[y_name] = {"domain": [bottom, top], "anchor": f"x{_axis_suffix(axis)}"}
+        layout[y_name] = {
+            "domain": [bottom, top],
+            "anchor": f"x{_axis_suffix(axis)}",
+            "title": {"text": titles[row], "standoff": 8},
+        }
         if logarithmic[row]:
             layout[y_name].update(type="log", exponentformat="power")
-        layout["annotations"].append(
-            {
-                "text": titles[row],
-                "xref": "paper",
-                "yref": "paper",
-                "x": (left + 1.0) / 2,
-                "y": top,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14},
-            }
-        )
     data = []
     for view in paths:
         for row, (steps, values) in enumerate(_curves(view.run, best, scheduled)):

@@ -41,6 +41,8 @@ PRESENTATION_FONT_SIZE = 20
 PRESENTATION_LINE_SCALE = 2.0
 PRESENTATION_MINIMUM_LINE_WIDTH = 3.0
 PRESENTATION_MARKER_SCALE = 1.6
+PRESENTATION_HEIGHT_SCALE = 1.25
+"""A figure of fixed height grows by this much, so larger margins leave the plot its room."""
 PRESENTATION_LEGEND_LIFT = 0.08
 """How far (a share of the plot's height) a legend above the plot moves up for larger text."""
 PRESENTATION_INK = "#000000"
@@ -72,6 +74,8 @@ def presentation_figure(figure: go.Figure) -> go.Figure:
     """
     size = PRESENTATION_FONT_SIZE
     figure.update_layout(
+        # Margins fixed for the usual type would cut the larger labels: let Plotly fit them.
+        margin_autoexpand=True,
         font=dict(size=size, color=PRESENTATION_INK),
         title_font_size=size + 4,
         legend_font_size=size,
@@ -93,6 +97,8 @@ def presentation_figure(figure: go.Figure) -> go.Figure:
     legend = figure.layout.legend
     if legend.orientation == "h" and legend.y is not None and legend.y >= 1:
         legend.y += PRESENTATION_LEGEND_LIFT  # above the (larger) subplot titles
+    if figure.layout.height:
+        figure.layout.height = round(figure.layout.height * PRESENTATION_HEIGHT_SCALE)
     for control in (*figure.layout.sliders, *figure.layout.updatemenus):
         control.font.size = size
         if control.y is not None and control.y <= 0:

@@ -233,7 +233,7 @@ def test_loss_curve_without_a_known_minimum_plots_f_itself():
     surface = core.surface("saddle")
     figure = loss_figure(surface, _views(surface, [("sgd", {"lr": 0.1})]), scheduled=False)
     layout = figure.to_dict()["layout"]
-    assert layout["annotations"][0]["text"] == "f"
+    assert layout["yaxis"]["title"]["text"] == "f"
     assert layout["yaxis"].get("type") != "log"
 
 
