@@ -170,8 +170,10 @@ def show_anatomy(view: PathView, steps: int) -> None:
         st.caption(f"This run stopped after step {last}: showing step {last}.")
     lines, _ = anatomy_lines(run, k)
     st.caption(f"{run.optimizer.rule.title}: {run.optimizer.rule.summary}")
-    for line in lines:
-        st.latex(line.latex())
+    # One formula block rather than one element per line: the browser lays out one element.
+    st.latex(
+        r"\begin{gathered}" + r" \\[6pt] ".join(line.latex() for line in lines) + r"\end{gathered}"
+    )
 
 
 def show_table(view: PathView) -> None:
