@@ -109,7 +109,8 @@ def show_descent(settings: ExplorerSettings, paths: list[PathView]) -> None:
     st.caption(
         "Click anywhere on the map to start there. ▶ Play replays the paths; the slider scrubs "
         "them. Stars are global minima, diamonds local minima, crosses saddles. On the right, "
-        "f − f* and the gradient's length per step, on log axes."
+        "f − f* and the gradient's length per step, on log axes. Switch on *Anatomy of a step* "
+        "below to see one step's numbers."
     )
 
 
