@@ -298,12 +298,19 @@ def descent_figure(
     return _descent_figure(surface, grid, paths, start, frames, scheduled)
 
 
-def _descent_figure(surface, grid, paths, start, frames: bool, scheduled: bool | None):
+def _descent_figure(
+    surface: core.Surface,
+    grid: SurfaceGrid,
+    paths: list[PathView],
+    start: tuple[float, float],
+    frames: bool,
+    scheduled: bool | None,
+) -> go.Figure:
     """The map (traces on x/y) and, unless `scheduled` is None, the curves (x2/y2, x3/y3 ...).
 
-    Trace order: the click grid (which carries the colour bar), the stationary points, one line
-    per path and one trace of the paths' heads (the animated traces), the start, exit crosses,
-    then the curves.
+    Trace order: the colour bar's one-point trace, the click grid, the stationary points, one
+    line per path and one trace of the paths' heads (the animated traces), the start, exit
+    crosses, then the curves.
     """
     with_curves = scheduled is not None and bool(paths)
     # The map keeps its place without paths (a lesson hides them), so nothing jumps on reveal.
