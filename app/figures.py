@@ -55,6 +55,8 @@ CONTOUR_RESOLUTION = 280
 """Samples per side of the map's picture (its pixels)."""
 MAP_SHARE = 0.55
 """The share of the Explorer figure's width the map takes; the curves take the rest."""
+MAP_ALONE_SHARE = 0.88
+"""The map's share of a figure without curves: the rest holds its colour bar."""
 CURVES_GAP = 0.17
 """Paper width between the map and the curves, where the map's colour bar sits."""
 CURVES_ROW_GAP = 0.1
@@ -314,7 +316,7 @@ def _descent_figure(
     """
     with_curves = scheduled is not None and bool(paths)
     # The map keeps its place without paths (a lesson hides them), so nothing jumps on reveal.
-    placement = MapPlacement(0.0, MAP_SHARE) if scheduled is not None else MapPlacement()
+    placement = MapPlacement(0.0, MAP_SHARE if scheduled is not None else MAP_ALONE_SHARE)
     drawn = [drawn_path(view.run.points, surface.domain) for view in paths]
     data = [_colour_bar_trace(grid, placement), _click_grid_trace(surface)]
     data += _stationary_traces(surface)

@@ -13,20 +13,34 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.figures import CONTOUR_RESOLUTION, contour_figure, loss_figure, path_views, surface_grid
+from app.figures import (
+    CONTOUR_RESOLUTION,
+    contour_figure,
+    descent_figure,
+    path_views,
+    surface_grid,
+)
 from app.network_figures import boundary_figure, curves_figure
 from app.sweep_figures import basin_figure, sweep_figure, sweep_paths_figure
 from core.lesson_settings import DescentScenario, NetworkScenario, SweepScenario
 from core.nn.datasets import make_dataset
 from core.nn.training import Trainer
 
-SIDE_BY_SIDE = {"explorer": True, "sweeps": False, "network": True}
-"""Whether a page's reveal figures fit side by side (a sweep's row of maps needs the width)."""
+SIDE_BY_SIDE = {"explorer": False, "sweeps": False, "network": True}
+"""Whether a page's reveal figures fit side by side (the Explorer's figure, with its curves
+beside the map, and a sweep's row of maps need the width)."""
 
 
 def _hidden_contour(descent: DescentScenario) -> go.Figure:
     surface = descent.surface
     return contour_figure(surface, surface_grid(surface, CONTOUR_RESOLUTION), [], descent.start)
+
+
+def _hidden_descent(descent: DescentScenario) -> go.Figure:
+    """The Explorer's figure without its paths and curves: the map keeps its place."""
+    surface = descent.surface
+    grid = surface_grid(surface, CONTOUR_RESOLUTION)
+    return descent_figure(surface, grid, [], descent.start, descent.schedule is not None)
 
 
 def _untrained_network(scenario: NetworkScenario) -> go.Figure:
@@ -36,7 +50,7 @@ def _untrained_network(scenario: NetworkScenario) -> go.Figure:
 
 
 PREVIEWS: dict[str, Callable[[Any], go.Figure]] = {
-    "explorer": _hidden_contour,
+    "explorer": _hidden_descent,
     "sweeps": lambda scenario: _hidden_contour(scenario.descent),
     "network": _untrained_network,
 }
@@ -51,10 +65,7 @@ def _explorer_reveal(scenario: DescentScenario, runs: Sequence[Any]) -> list[go.
     surface = scenario.surface
     paths = path_views(list(runs), list(range(len(runs))))
     grid = surface_grid(surface, CONTOUR_RESOLUTION)
-    return [
-        contour_figure(surface, grid, paths, scenario.start),
-        loss_figure(surface, paths, scenario.schedule is not None),
-    ]
+    return [descent_figure(surface, grid, paths, scenario.start, scenario.schedule is not None)]
 
 
 def _sweeps_reveal(scenario: SweepScenario, results: Sequence[Any]) -> list[go.Figure]:
