@@ -251,7 +251,7 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         gys.append(g_y)
     points = np.column_stack([np.asarray(xs, np.float64), np.asarray(ys, np.float64)])
     values = surface.value(points)
-    return Run(
+    run = Run(
         **context,
         status=status,
         stop_step=stop,
@@ -267,6 +267,30 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         states=_state_arrays(optimizer, states),
         recorded_steps=np.arange(stop + 1),
     )
+    return _cut_where_undefined(run)
+
+
+def _cut_where_undefined(run: Run) -> Run:
+    """End a single path at its first finite point where f itself is nan.
+
+    A gradient can stay finite where f is not defined (d/dx log x = 1/x at x < 0), so the loop's
+    gradient test misses such points; the values, computed once for the whole path, find them.
+    """
+    undefined = np.flatnonzero(np.isnan(run.values) & np.isfinite(run.points).all(axis=1))
+    if undefined.size == 0:
+        return run
+    step = int(undefined[0])
+    x, y = (float(v) for v in run.points[step])
+    run.status, run.stop_step = UNDEFINED, step
+    run.reason = f"f is not defined at ({x:.4g}, {y:.4g}), reached at step {step}"
+    run.points, run.values = run.points[: step + 1], run.values[: step + 1]
+    run.gradients = run.gradients[: step + 1]
+    run.gradients_used, run.updates = run.gradients_used[:step], run.updates[:step]
+    run.learning_rates = run.learning_rates[:step]
+    run.states = {name: table[:step] for name, table in run.states.items()}
+    run.recorded_steps = run.recorded_steps[: step + 1]
+    run.final_points, run.final_values = run.points[-1].copy(), run.values[-1]
+    return run
 
 
 def _noise_table(context: dict, steps: int) -> list | None:
@@ -579,6 +603,8 @@ def _unbatched(run: Run) -> Run:
             run.values = run.values[keep]
     if run.gradients is not None:
         run.gradients = run.gradients[: taken + 1]
+    if run.values is not None and run.updates is not None and run.learning_rates is not None:
+        run = _cut_where_undefined(run)
     return run
 
 

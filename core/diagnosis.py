@@ -235,8 +235,8 @@ def _undefined(run: Run, edge: StabilityEdge) -> Diagnosis:
             "step carried it out of f's domain; a smaller learning rate takes shorter steps."
         )
     message = (
-        headline + " There f has no finite value or gradient, so descent cannot take a step: "
-        "this is not a divergence, and more steps would not help." + advice
+        headline + " Outside f's domain there is nothing to descend: this is not a "
+        "divergence, and more steps would not help." + advice
     )
     return Diagnosis("undefined", headline, message, edge.rate, edge=edge)
 
@@ -247,7 +247,7 @@ def _first_rate(run: Run) -> float:
 
 
 def _rate_noun(run: Run) -> str:
-    return "the schedule's first rate" if run.schedule is not None else "lr"
+    return "the schedule's first rate" if run.schedule is not None else "the learning rate"
 
 
 def _below_edge_advice(run: Run, edge_rate: float) -> str:
@@ -295,13 +295,20 @@ def _diverged_below_edge(run: Run, edge: StabilityEdge, first: float) -> str:
     optimizer, surface = run.optimizer, run.surface
     at_start = (
         f"{_rate_noun(run)} {first:.3g} is within the stability edge at the start ({edge.phrase()})"
+        if edge.finite
+        else f"at the start there is no stability edge ({edge.missing_reason()})"
     )
     if run.points is not None and run.learning_rates is not None:
         step = first_step_above_edge(optimizer, surface, run.points, run.learning_rates)
         if step is not None:
             there = stability_edge(optimizer, surface, run.points[step])
+            change = (
+                "the curvature grows along the path"
+                if there.curvature > edge.curvature
+                else "the edge falls along the path"
+            )
             return (
-                f"{at_start[0].upper()}{at_start[1:]}, but the curvature grows along the path: "
+                f"{at_start[0].upper()}{at_start[1:]}, but {change}: "
                 f"at step {step} it reached {_point_phrase(run.points[step])}, where "
                 f"λmax = {there.curvature:.3g} and the edge is {there.rate:.3g}, below the rate "
                 f"{float(run.learning_rates[step]):.3g} in use, so from there the steps "
@@ -428,13 +435,26 @@ def _slow(run: Run, edge: StabilityEdge, increases: int) -> Diagnosis:
 
 
 def _slow_advice(run: Run, here: StabilityEdge, gradient_norm: float) -> str:
-    lr = (
-        float(run.learning_rates[-1])
-        if run.learning_rates is not None and run.learning_rates.size
-        else run.optimizer.lr
-    )
+    """What would get further, from the edge where the run stopped, never outside the range
+    of the learning-rate control."""
+    rates = run.learning_rates
+    last = float(rates[-1]) if rates is not None and rates.size else run.optimizer.lr
+    base = run.optimizer.lr
     highest = learning_rate_range(run.optimizer)[1]
-    if here.finite and lr < 0.25 * here.rate:
+    if here.finite and last < 0.25 * here.rate:
+        if run.schedule is not None and last < 0.5 * base:
+            below = f"{_times(here.rate / last)} below" if last > 0 else "far below"
+            return (
+                f" The schedule shrank the rate from {base:.3g} to {last:.3g}, {below} the "
+                f"stability edge {here.phrase()} where it stopped: a slower decay, or more "
+                "steps, gets further."
+            )
+        if base >= highest:
+            return (
+                f" The rate {base:.3g} is the largest the control offers, "
+                f"{_times(here.rate / base)} below the stability edge {here.phrase()} where it "
+                "stopped: more steps get further."
+            )
         suggestion = min(0.5 * here.rate, highest)
         try_text = (
             f"try lr ≈ {suggestion:.3g}"
@@ -442,8 +462,8 @@ def _slow_advice(run: Run, here: StabilityEdge, gradient_norm: float) -> str:
             else f"try the largest rate the control offers, {highest:g}"
         )
         return (
-            f" The learning rate {lr:.3g} is {here.rate / lr:,.0f}x below the stability edge "
-            f"{here.phrase()} where it stopped: {try_text}, or more steps."
+            f" The learning rate {base:.3g} is {_times(here.rate / base)} below the stability "
+            f"edge {here.phrase()} where it stopped: {try_text}, or more steps."
         )
     if gradient_norm < 1e-3:
         return (
@@ -451,3 +471,8 @@ def _slow_advice(run: Run, here: StabilityEdge, gradient_norm: float) -> str:
             "an adaptive optimizer (Adam, RMSprop) crosses it faster."
         )
     return " A larger learning rate, more steps, or momentum would get further."
+
+
+def _times(ratio: float) -> str:
+    """'40x', or 'more than 1,000x' for ratios too large to be worth a number."""
+    return f"{ratio:,.0f}x" if ratio < 1000 else "more than 1,000x"

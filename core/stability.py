@@ -58,11 +58,17 @@ class StabilityEdge:
             return "not defined here (the curvature of f is not finite)"
         if self.finite:
             return f"{self.formula} = {self.rate:.3g}"
+        return f"none: {self.missing_reason()}"
+
+    def missing_reason(self) -> str:
+        """Why no finite rate overshoots here, in words ('' where there is one)."""
+        if self.finite or self.rate is None or math.isnan(self.rate):
+            return ""
         if abs(self.curvature) <= FLAT_CURVATURE:
-            return "none: the surface is flat here, so no rate overshoots"
+            return "the surface is flat here, so no rate overshoots"
         if self.curvature < 0:
-            return "none: the surface curves down in every direction here, so no rate overshoots"
-        return "none: with these settings no rate overshoots here"
+            return "the surface curves down in every direction here, so no rate overshoots"
+        return "with these settings no rate overshoots here"
 
 
 def hessian_eigenvalues(surface: Surface, point) -> np.ndarray | None:

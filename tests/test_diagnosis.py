@@ -71,3 +71,39 @@ def test_a_batch_has_no_single_diagnosis():
     run = core.descend(bowl, core.optimizer("sgd", lr=0.1), np.zeros((3, 2)) + 1.0, 10)
     with pytest.raises(ValueError, match="batched"):
         _ = run.diagnosis
+
+
+@pytest.mark.parametrize("name", ["newton", "sgd", "adam"])
+def test_a_start_where_f_is_not_defined_is_its_own_outcome(name):
+    surface = core.surface("custom", formula="sqrt(x)+y^2")
+    run = core.descend(surface, core.optimizer(name, lr=1.0), (-1.0, 1.0), 100)
+    assert run.status == core.UNDEFINED and run.stop_step == 0
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(surface.value(np.array([-1.0, 1.0])))  # the independent fact
+    diagnosis = run.diagnosis
+    assert diagnosis.kind == "undefined"
+    assert "not defined at (-1, 1)" in diagnosis.message
+    for false_claim in ("left the box", "Too slow", "Diverged"):
+        assert false_claim not in diagnosis.message
+
+
+def test_a_path_that_walks_out_of_the_domain_is_undefined_at_the_step_it_does():
+    surface = core.surface("custom", formula="log(x) + (x-1)^2 + y^2", domain=(0.1, 3, -1, 1))
+    run = core.descend(surface, core.optimizer("sgd", lr=0.4), (0.2, 0.5), 100)
+    assert run.status == core.UNDEFINED
+    assert run.points[-1][0] <= 0 < run.points[-2][0]
+    assert run.diagnosis.kind == "undefined"
+    assert f"step {run.stop_step}" in run.diagnosis.message
+
+
+def test_a_run_that_stops_on_a_flat_plateau_says_so():
+    surface = core.surface(
+        "custom", formula="1 - exp(-(x - 1)^2 - (y + 0.5)^2)", domain=(-8, 8, -8, 8)
+    )
+    start = (-6.0, 6.0)
+    gradient = np.linalg.norm(surface.grad(np.array(start)))
+    assert gradient < 1e-8  # the gradient is below the tolerance before the first step
+    run = core.descend(surface, core.optimizer("sgd", lr=0.1), start, 100)
+    diagnosis = run.diagnosis
+    assert diagnosis.kind == "plateau"
+    assert "flat plateau" in diagnosis.message and "Too slow" not in diagnosis.message
