@@ -1,7 +1,5 @@
 """Diagnoses: the kind and the numbers in the message follow from the run."""
 
-import math
-
 import numpy as np
 import pytest
 

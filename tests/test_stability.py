@@ -114,5 +114,5 @@ def test_the_first_step_above_the_edge_is_found_where_the_curvature_grows():
     step = first_step_above_edge(plain, surface, points, np.full(3, 0.9))
     # λmax = max(3x², 1): the edge 2/λmax is 2, 2, 0.667 at x = 0.1, 0.5, 1.
     largest = np.maximum(3 * points[:3, 0] ** 2, 1.0)
-    expected = int(np.flatnonzero(0.9 > 2 / largest)[0])
+    expected = int(np.flatnonzero(2 / largest < 0.9)[0])
     assert step == expected == 2
