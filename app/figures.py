@@ -549,7 +549,8 @@ def _start_trace(start: tuple[float, float]) -> dict:
 
 
 def _exit_trace(view: PathView, exit: tuple[int, np.ndarray]) -> dict:
-    step, point = exit
+    index, point = exit
+    step = int(recorded_steps(view.run)[index])
     return {
         "type": "scatter",
         **_points_data(np.asarray([point], dtype=np.float32)),
@@ -574,23 +575,49 @@ def frame_count(longest: int, paths: int) -> int:
     return max(1, min(MAX_FRAMES, longest, budget))
 
 
-def frame_steps(longest: int, count: int) -> np.ndarray:
-    """`count` step numbers from 0 to longest − 1 (the last point), evenly spread, unique."""
-    return np.unique(np.linspace(0, longest - 1, count).round().astype(np.int64))
+def evenly_spread(values: np.ndarray, count: int) -> np.ndarray:
+    """At most `count` entries of `values`, evenly spread by position, the first and the last
+    always among them (all of them when there are no more than `count`)."""
+    if len(values) <= count:
+        return values
+    positions = np.unique(np.linspace(0, len(values) - 1, max(count, 2)).round().astype(np.int64))
+    return values[positions]
+
+
+def recorded_steps(run: core.Run) -> np.ndarray:
+    """The step number of each recorded point of a single-path run: 0 (the start) up to the
+    step the run stopped at."""
+    if run.recorded_steps is None:
+        return np.arange(len(run.points), dtype=np.int64)
+    return np.asarray(run.recorded_steps, dtype=np.int64)
+
+
+def frame_steps(paths: list[PathView]) -> np.ndarray:
+    """The steps the frames show: recorded steps of the paths, evenly spread, from 0 to the last
+    step any path stopped at (at most frame_count of them)."""
+    steps = np.unique(np.concatenate([recorded_steps(view.run) for view in paths]))
+    return evenly_spread(steps, frame_count(len(steps), len(paths)))
 
 
 def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, list[dict]]:
-    """(frame steps, frames) that grow every path from its start; one trace of heads."""
-    finite = [finite_points(view.run.points) for view in paths]
-    longest = max(len(points) for points in finite)
-    steps = frame_steps(longest, frame_count(longest, len(paths)))
+    """(frame steps, frames) that grow every path from its start; one trace of heads.
+
+    The frame of step s shows each path through its points at the frame steps up to s and its
+    point at s (the last one before s where the path stopped or overflowed earlier).
+    """
+    steps = frame_steps(paths)
     indices = list(range(first_animated, first_animated + len(paths) + 1))
+    tracks = []
+    for view in paths:
+        points = finite_points(view.run.points)
+        steps_of_points = recorded_steps(view.run)[: len(points)]
+        tracks.append((points, steps_of_points, np.flatnonzero(np.isin(steps_of_points, steps))))
     frames = []
     for step in steps:
         data, heads = [], []
-        for points in finite:
-            last = min(int(step), len(points) - 1)
-            earlier = steps[: np.searchsorted(steps, last)]  # the frame steps before `last`
+        for points, steps_of_points, at_frame_steps in tracks:
+            last = max(int(np.searchsorted(steps_of_points, step, side="right")) - 1, 0)
+            earlier = at_frame_steps[at_frame_steps < last]
             shown = points[np.concatenate([earlier, [last]])]
             data.append({"type": "scatter", **_points_data(shown)})
             heads.append(shown[-1])
@@ -624,8 +651,9 @@ def _play_buttons(placement: MapPlacement) -> dict:
 
 
 def _scrubber(steps: np.ndarray, placement: MapPlacement) -> dict:
-    """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time)."""
-    shown = steps[:: max(1, len(steps) // SCRUB_POSITIONS)]
+    """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time),
+    from step 0 to the last step; it rests on the last, as the figure is drawn."""
+    shown = evenly_spread(steps, SCRUB_POSITIONS)
     width = placement.right - placement.left
     return {
         "active": len(shown) - 1,

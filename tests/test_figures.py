@@ -171,6 +171,59 @@ def test_frames_grow_the_paths_and_stay_within_the_cap():
     assert frame_count(5001, 4) < frame_count(5001, 1) == MAX_FRAMES
 
 
+def _slow_run(surface, steps: int) -> core.Run:
+    """Plain descent that takes exactly `steps` steps (a rate far too small to converge)."""
+    run = core.descend(surface, core.optimizer("sgd", lr=1e-4), surface.default_start, steps)
+    assert run.stop_step == steps and run.status == core.MAX_STEPS
+    return run
+
+
+def _check_animation(figure, runs: list[core.Run]) -> None:
+    """Every frame is named by a real step and shows each path's point at that step (its last
+    one where it stopped earlier); the scrubber runs over frames from step 0 to the last step."""
+    spec = figure.to_dict()
+    frames = {frame["name"]: frame for frame in spec["frames"]}
+    for name, frame in frames.items():
+        step = int(name)
+        heads = frame["data"][-1]
+        for index, run in enumerate(runs):
+            expected = run.points[min(step, run.stop_step)].astype(np.float32)
+            shown = (_decoded(heads["x"])[index], _decoded(heads["y"])[index])
+            assert shown == tuple(expected), (name, index)
+    scrubber = spec["layout"]["sliders"][0]
+    labels = [position["label"] for position in scrubber["steps"]]
+    assert labels == [position["args"][0][0] for position in scrubber["steps"]]
+    assert set(labels) <= set(frames)
+    assert labels[0] == "0" and labels[-1] == str(max(run.stop_step for run in runs))
+    assert [int(label) for label in labels] == sorted({int(label) for label in labels})
+    assert scrubber["active"] == len(labels) - 1  # at rest on the last step, as drawn
+    assert scrubber["currentvalue"]["prefix"] == "step "
+
+
+@pytest.mark.parametrize("steps", [1, 2, 7, 59, 60, 61, 181, 5000])
+def test_the_scrubber_runs_from_step_0_to_the_last_step(steps):
+    surface = core.surface("bowl")
+    run = _slow_run(surface, steps)
+    views = path_views([run], [0])
+    figure = descent_figure(surface, surface_grid(surface, 20), views, run.points[0], False)
+    _check_animation(figure, [run])
+
+
+def test_paths_of_different_lengths_share_the_frames_up_to_the_longest():
+    surface = core.surface("bowl")
+    runs = [
+        _slow_run(surface, 181),
+        core.descend(surface, core.optimizer("newton", lr=1.0), surface.default_start, 181),
+        core.descend(surface, core.optimizer("sgd", lr=0.3), surface.default_start, 181),
+        _slow_run(surface, 37),
+    ]
+    assert runs[1].stop_step < 5 and runs[2].status == core.DIVERGED
+    figure = descent_figure(
+        surface, surface_grid(surface, 20), path_views(runs, [0, 1, 2, 3]), (1.0, 1.0), False
+    )
+    _check_animation(figure, runs)
+
+
 def test_typed_array_round_trips():
     values = np.array([1.5, -2.25, 3e-5])
     np.testing.assert_array_equal(_decoded(typed_array(values)), values.astype(np.float32))
