@@ -329,6 +329,7 @@ def _descent_figure(
         if exit is not None and view.run.status == core.DIVERGED:
             data.append(_exit_trace(view, exit))
     layout = _map_layout(surface, grid, placement)
+    first_curve = len(data)
     if with_curves:
         curve_data, curve_layout = _curves_panel(
             surface,
@@ -342,7 +343,7 @@ def _descent_figure(
         layout.update(curve_layout)
     animation = []
     if frames and paths:
-        steps, animation = _frames(paths, first_animated)
+        steps, animation = _frames(paths, first_animated, range(first_curve, len(data)))
         layout["updatemenus"] = [_play_buttons(placement)]
         layout["sliders"] = [_scrubber(steps, placement)]
     layout["margin"] = fixed_margins(data, bool(animation))
@@ -599,14 +600,21 @@ def frame_steps(paths: list[PathView]) -> np.ndarray:
     return evenly_spread(steps, frame_count(len(steps), len(paths)))
 
 
-def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, list[dict]]:
+def _frames(
+    paths: list[PathView], first_animated: int, kept: range = range(0)
+) -> tuple[np.ndarray, list[dict]]:
     """(frame steps, frames) that grow every path from its start; one trace of heads.
 
     The frame of step s shows each path through its points at the frame steps up to s and its
     point at s (the last one before s where the path stopped or overflowed earlier).
+
+    Every frame also lists the `kept` traces (the loss curves) with no change: a transition
+    between frames (Plotly.animate's defaults, as a notebook or an HTML page that plays on
+    load uses) redraws only the subplots of the traces a frame lists and empties the others
+    until the animation ends.
     """
     steps = frame_steps(paths)
-    indices = list(range(first_animated, first_animated + len(paths) + 1))
+    indices = list(range(first_animated, first_animated + len(paths) + 1)) + list(kept)
     tracks = []
     for view in paths:
         points = finite_points(view.run.points)
@@ -622,6 +630,7 @@ def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, lis
             data.append({"type": "scatter", **_points_data(shown)})
             heads.append(shown[-1])
         data.append({"type": "scatter", **_points_data(np.asarray(heads))})
+        data += [{} for _ in kept]
         frames.append({"data": data, "traces": indices, "name": str(int(step))})
     return steps, frames
 

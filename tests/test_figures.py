@@ -183,9 +183,10 @@ def _check_animation(figure, runs: list[core.Run]) -> None:
     one where it stopped earlier); the scrubber runs over frames from step 0 to the last step."""
     spec = figure.to_dict()
     frames = {frame["name"]: frame for frame in spec["frames"]}
+    heads_index = next(i for i, t in enumerate(spec["data"]) if t.get("name") == "current point")
     for name, frame in frames.items():
         step = int(name)
-        heads = frame["data"][-1]
+        heads = frame["data"][frame["traces"].index(heads_index)]
         for index, run in enumerate(runs):
             expected = run.points[min(step, run.stop_step)].astype(np.float32)
             shown = (_decoded(heads["x"])[index], _decoded(heads["y"])[index])
@@ -308,7 +309,7 @@ def test_figure_json_has_no_plain_float_lists_for_big_arrays():
             else:
                 assert values["dtype"] in ("f4", "i4")
     for frame in spec["frames"]:
-        assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"])
+        assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"] if trace)
 
 
 # ----- the Explorer's one figure --------------------------------------------------------------
@@ -401,3 +402,20 @@ def test_frames_reach_every_reader_of_the_figure():
     assert len(json.loads(figure.to_json())["frames"]) == frame_count
     html = figure_html(figure, title="t")
     assert html.count('"traces":') >= frame_count  # every frame embedded in the page
+
+
+def test_the_loss_curves_stay_drawn_while_the_animation_plays():
+    """Built outside Streamlit, the figure's curves hold every run's numbers, and every frame
+    lists them unchanged: Plotly's transitions (a notebook or a page that plays on load) empty
+    the subplots whose traces a frame does not list."""
+    surface = core.surface("rosenbrock")
+    views = _views(surface, [("adam", {"lr": 0.1}), ("sgd", {"lr": 0.001})], steps=400)
+    spec = descent_figure(surface, surface_grid(surface, 20), views, (-1.5, 2.0), True).to_dict()
+    curves = [i for i, trace in enumerate(spec["data"]) if trace.get("xaxis", "x") != "x"]
+    assert len(curves) == 3 * len(views)  # f − f*, ‖∇f‖ and the learning rate per run
+    for index in curves:
+        steps, values = _decoded(spec["data"][index]["x"]), _decoded(spec["data"][index]["y"])
+        assert len(steps) == len(values) > 100 and np.isfinite(values).all()
+    for frame in spec["frames"]:
+        listed = dict(zip(frame["traces"], frame["data"], strict=True))
+        assert all(listed[index] == {} for index in curves)
