@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 import core
 from app.contour_image import colour_range, contour_image_uri
 from app.theme import CONTOUR_SCALE, path_colour
+from app.widgets import nice_step
 
 MAX_DRAWN_POINTS = 600
 MAX_FRAMES = 60
@@ -250,12 +251,12 @@ def plain_figure(data: list[dict], layout: dict, frames: list[dict] | None = Non
     return PlainFigure(data, layout, frames)
 
 
-_TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.int32): "i4"}
+_TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4"}
 
 
 def typed_array(values: np.ndarray, dtype: type = np.float32) -> dict:
-    """An array in Plotly's base64 typed-array form (what plotly.py sends for numpy): float32 or
-    int32."""
+    """An array in Plotly's base64 typed-array form (what plotly.py sends for numpy): float32,
+    float64 (where a value read back from the browser must be exact) or int32."""
     data = np.ascontiguousarray(values, dtype=dtype)
     code = _TYPE_CODES[data.dtype]
     return {"dtype": code, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
@@ -422,17 +423,27 @@ def _map_layout(surface: core.Surface, grid: SurfaceGrid, placement: MapPlacemen
     }
 
 
+def click_targets(low: float, high: float) -> np.ndarray:
+    """CLICK_GRID coordinates from low to high, evenly spread, each rounded to the start
+    slider's step (the ends kept exact), so that a click starts at a short number."""
+    step = nice_step(low, high)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    targets = np.round(np.linspace(low, high, CLICK_GRID), decimals)
+    targets[0], targets[-1] = low, high
+    return targets
+
+
 def _click_grid_trace(surface: core.Surface) -> dict:
     """Invisible markers tiling the domain: a click on one reports its (x, y) as a selection,
-    and hovering tells f there."""
+    and hovering tells f there. Their coordinates are sent as float64, so the start a click
+    sets is exactly the target's."""
     x_min, x_max, y_min, y_max = surface.domain
-    xs, ys = np.meshgrid(
-        np.linspace(x_min, x_max, CLICK_GRID), np.linspace(y_min, y_max, CLICK_GRID)
-    )
+    xs, ys = np.meshgrid(click_targets(x_min, x_max), click_targets(y_min, y_max))
     points = np.stack([xs.ravel(), ys.ravel()], axis=-1)
     return {
         "type": "scatter",
-        **_points_data(points),
+        "x": typed_array(points[:, 0], np.float64),
+        "y": typed_array(points[:, 1], np.float64),
         "customdata": typed_array(surface.value(points)),
         "mode": "markers",
         "marker": {"size": CLICK_MARKER_SIZE, "opacity": 0, "color": "white"},

@@ -146,6 +146,11 @@ def test_click_grid_tiles_the_domain_invisibly():
     xs, ys = _decoded(grid["x"]), _decoded(grid["y"])
     assert len(xs) == CLICK_GRID**2 and grid["marker"]["opacity"] == 0
     assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-10, 10, -10, 10)
+    # float64 on short numbers: the start a click sets is the target's, e.g. x0=-8.46 in the link
+    assert grid["x"]["dtype"] == "f8"
+    targets = np.unique(xs)
+    assert len(targets) == CLICK_GRID and all(float(f"{x:.2f}") == x for x in targets)
+    assert np.abs(targets - np.linspace(-10, 10, CLICK_GRID)).max() <= 0.005
 
 
 def test_a_diverging_path_is_drawn_leaving_the_box_with_an_exit_marker():
@@ -307,7 +312,8 @@ def test_figure_json_has_no_plain_float_lists_for_big_arrays():
             if isinstance(values, list):
                 assert len(values) <= 1, trace.get("name")  # only the colour bar's [null]
             else:
-                assert values["dtype"] in ("f4", "i4")
+                # float64 only for the click targets, whose clicked coordinates start a run
+                assert values["dtype"] in ("f4", "i4") or trace["name"] == "click to start here"
     for frame in spec["frames"]:
         assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"] if trace)
 
