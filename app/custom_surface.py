@@ -12,13 +12,14 @@ second run (a bound widget takes its first value from the link, so the correctio
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 import core
-from app.url_state import UrlParameter, clean_values, show_notices
+from app.url_state import UrlParameter, as_code, clean_values, show_notices
 from core.formula import MAXIMUM_LENGTH, PUBLIC_FUNCTIONS, Formula, FormulaError, parse
 from core.formula_surface import (
     DEFAULT_DOMAIN,
@@ -122,13 +123,51 @@ def _check_link_once() -> bool:
     formula = st.query_params.get_all(FORMULA_KEY)
     notice = _link_formula_notice(formula[-1] if formula else DEFAULT_FORMULA, domain)
     if notice is not None:
-        notices.append(plain(notice))
+        # The default domain replaces the link's: each edge's notice names the default used.
+        notices = [*_refused_domain_notices(raw, domain_values), plain(notice)]
         corrections[FORMULA_KEY] = DEFAULT_FORMULA
         corrections.update(zip(DOMAIN_KEYS, DEFAULT_DOMAIN, strict=True))
     st.session_state[NOTICES_KEY] = notices
     if notices:
         st.session_state[PENDING_KEY] = corrections
     return bool(notices)
+
+
+def link_surface(link: Mapping[str, Any]) -> core.Surface:
+    """The surface the formula editor opens this link with (query strings, or a lesson's
+    values): the link's formula on its cleaned domain, or the default formula on the default
+    domain where either is refused (as the first run decides, `_check_link_once`)."""
+    raw = {key: link[key] for key in DOMAIN_KEYS if key in link}
+    raw = {
+        key: value if isinstance(value, str | list) else str(value) for key, value in raw.items()
+    }
+    values, _ = clean_values(DOMAIN_TABLE, raw)
+    domain = tuple(values[key] for key in DOMAIN_KEYS)
+    formula = link.get(FORMULA_KEY, DEFAULT_FORMULA)
+    text = formula[-1] if isinstance(formula, list) and formula else str(formula)
+    try:
+        return cached_surface(text, check_domain(domain))
+    except ValueError:  # FormulaError too
+        return cached_surface(DEFAULT_FORMULA, DEFAULT_DOMAIN)
+
+
+def _refused_domain_notices(raw: Mapping[str, list[str]], values: Mapping[str, float]) -> list[str]:
+    """One notice per domain edge the link carries, once the link's formula or domain is refused
+    and the default domain used instead: what the edge was replaced by, the default."""
+    notices = []
+    for parameter in DOMAIN_TABLE:
+        if parameter.key not in raw:
+            continue
+        text = raw[parameter.key][-1] if raw[parameter.key] else ""
+        _, own_notice = parameter.parse(text)
+        if values[parameter.key] != parameter.default:
+            own_notice = (
+                f"{parameter.name}: {as_code(text.strip()[:20])} is not used (see below); "
+                f"using the default {as_code(parameter.serialize(parameter.default))}."
+            )
+        if own_notice:
+            notices.append(own_notice)
+    return notices
 
 
 def _link_formula_notice(text: str, domain: tuple[float, ...]) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import core
-from app.url_state import UrlParameter, clean_values, control_shown, page_link
+from app.url_state import UrlParameter, clean_values, control_shown, full_number, page_link
 from app.widgets import ChoiceControl, Control, NumberControl, ToggleControl
 from core.optimizers import OPTIMIZERS, HyperparameterSpec
 from core.schedules import SCHEDULES
@@ -81,6 +81,7 @@ def surface_parameter_controls(surface_name: str) -> tuple[NumberControl, ...]:
             spec.maximum,
             spec.help,
             spec.log_scale,
+            spec.integer,
         )
         for spec in entry.parameters
     )
@@ -241,7 +242,8 @@ class ViewControls(NamedTuple):
     step: NumberControl
 
 
-def view_controls() -> ViewControls:
+def view_controls(steps: int = MAX_STEPS) -> ViewControls:
+    """The view switches; step k ranges over the steps asked for (0 to steps − 1, at least 1)."""
     return ViewControls(
         ToggleControl(
             "anatomy",
@@ -270,17 +272,35 @@ def view_controls() -> ViewControls:
             "Which path the anatomy of a step and the table show.",
         ),
         NumberControl(
-            "k", "Step k", 0, 0, MAX_STEPS - 1, "The step whose numbers are shown.", integer=True
+            "k",
+            "Step k",
+            0,
+            0,
+            max(steps - 1, 1),
+            "The step whose numbers are shown.",
+            integer=True,
         ),
     )
 
 
 # ----- the URL table --------------------------------------------------------------------------
-def url_table(surface_name: str) -> tuple[UrlParameter, ...]:
-    """Every control the Explorer may draw for this surface, as URL parameters."""
+def url_table(surface_name: str, link: Mapping[str, Any] | None = None) -> tuple[UrlParameter, ...]:
+    """Every control the Explorer may draw for this surface, as URL parameters.
+
+    Two ranges depend on other controls, and follow the values `link` gives them (a raw query
+    string, or a lesson's settings; the defaults without one): the start's box and default are
+    those of the surface built with the link's surface parameters (and, for a typed formula, its
+    formula and domain), and step k runs to the link's steps − 1. So a notice about x0 or k names
+    the value the control can hold.
+    """
+    link = link or {}
+    surface_controls = surface_parameter_controls(surface_name)
+    parameters = _link_values(tuple(c.url_parameter() for c in surface_controls), link)
+    steps_parameter = run_controls()[0].url_parameter()
+    steps = int(_link_values((steps_parameter,), link)[steps_parameter.key])
     controls: list[Control] = [surface_control(), count_control(), schedule_control()]
-    controls += surface_parameter_controls(surface_name)
-    controls += start_controls(*_start_range(surface_name))
+    controls += surface_controls
+    controls += start_controls(*_start_range(surface_name, parameters, link))
     for slot in range(MAX_OPTIMIZERS):
         controls += [optimizer_control(slot), lr_control(slot)]
         for name in OPTIMIZERS:
@@ -288,21 +308,46 @@ def url_table(surface_name: str) -> tuple[UrlParameter, ...]:
     controls += run_controls()
     for name in SCHEDULES:
         controls += schedule_parameter_controls(name)
-    controls += view_controls()
+    controls += view_controls(steps)
     return tuple(control.url_parameter() for control in controls)
 
 
-def _start_range(surface_name: str):
-    """(domain, default start) of a surface built with its defaults; a wide box where the
-    surface needs arguments the URL table cannot know (the custom formula)."""
+def _link_values(table: tuple[UrlParameter, ...], link: Mapping[str, Any]) -> dict[str, Any]:
+    """The clean values of these parameters in `link` (query strings or a lesson's values)."""
+    texts = {}
+    for parameter in table:
+        if parameter.key in link:
+            value = link[parameter.key]
+            plain = isinstance(value, str) or (isinstance(value, list | tuple) and value)
+            texts[parameter.key] = value if plain else parameter.serialize(value)
+    return clean_values(table, texts)[0]
+
+
+def _start_range(surface_name: str, parameters: Mapping[str, Any], link: Mapping[str, Any]):
+    """(domain, default start) of the surface as the page will build it: with these surface
+    parameters ({key: value}), or for a typed formula the formula and domain of the link; a
+    wide box for a surface that cannot be built."""
     unknown = ((-BORDER, BORDER, -BORDER, BORDER), (0.0, 0.0))
-    if surface_name == CUSTOM_SURFACE or surface_name not in SURFACES:
+    if surface_name == CUSTOM_SURFACE:
+        from app.custom_surface import link_surface
+
+        built = link_surface(link)
+        return built.domain, built.default_start
+    if surface_name not in SURFACES:
         return unknown
+    prefix = f"{surface_name}_"
     try:
-        built = core.surface(surface_name)
+        built = core.surface(
+            surface_name, **{key.removeprefix(prefix): value for key, value in parameters.items()}
+        )
     except (TypeError, ValueError):
         return unknown
     return built.domain, built.default_start
+
+
+def url_table_for_link(raw: Mapping[str, Any]) -> tuple[UrlParameter, ...]:
+    """The Explorer's URL table for the surface and the values a raw query string carries."""
+    return url_table(surface_from_raw(raw), raw)
 
 
 def surface_from_raw(raw: Mapping[str, Any]) -> str:
@@ -427,8 +472,8 @@ def _reset_start() -> None:
     import streamlit as st
 
     name = st.session_state.get("surface", DEFAULT_SURFACE)
-    _, start = _start_range(name)
     if name != CUSTOM_SURFACE:
+        _, start = _start_range(name, {}, {})
         st.session_state[START_RESET] = (float(start[0]), float(start[1]))
 
 
@@ -474,6 +519,11 @@ def _draw_start(container: Any, surface: core.Surface) -> tuple[float, float]:
             st.session_state[control.key] = min(max(current, control.minimum), control.maximum)
     columns = container.columns(2)
     start = float(x_control.draw(columns[0])), float(y_control.draw(columns[1]))
+    if not (x_control.shows_exactly(start[0]) and y_control.shows_exactly(start[1])):
+        container.caption(
+            f"The runs start at exactly ({full_number(start[0])}, {full_number(start[1])}); "
+            "the sliders show it rounded to their step."
+        )
     if reset is not None:
         # New start sliders (a new domain) seed themselves from the link the page was opened
         # with; one more run makes the reset win, and writes it to the URL.

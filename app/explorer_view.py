@@ -21,7 +21,6 @@ from app.figures import (
     descent_figure,
     surface_3d_figure,
 )
-from app.widgets import NumberControl, nice_step
 
 CONTOUR_KEY = "contour"
 DOMAIN_MEMORY = "_explorer_domain"
@@ -86,14 +85,9 @@ def move_start_to_click() -> None:
         return
     x_min, x_max, y_min, y_max = domain
     x, y = float(points[0]["x"]), float(points[0]["y"])
-    st.session_state["x0"] = _on_step(x, x_min, x_max)
-    st.session_state["y0"] = _on_step(y, y_min, y_max)
-
-
-def _on_step(value: float, low: float, high: float) -> float:
-    """Clamp to [low, high] and round to the start slider's step."""
-    step = nice_step(low, high)
-    return float(min(max(round(value / step) * step, low), high))
+    # The clicked point exactly (the sliders hold it between their steps), kept in the domain.
+    st.session_state["x0"] = min(max(x, x_min), x_max)
+    st.session_state["y0"] = min(max(y, y_min), y_max)
 
 
 def show_descent(settings: ExplorerSettings, paths: list[PathView]) -> None:
@@ -162,13 +156,9 @@ def show_anatomy(view: PathView, steps: int) -> None:
         st.info("This run took no step (it started converged or outside the box).")
         return
     last = len(run.updates) - 1
-    template = view_controls().step
-    highest = max(steps - 1, 1)
-    if st.session_state.get(template.key, 0) > highest:
-        st.session_state[template.key] = highest
-    k_control = NumberControl(
-        template.key, template.label, 0, 0, highest, template.help, integer=True
-    )
+    k_control = view_controls(steps).step
+    if st.session_state.get(k_control.key, 0) > k_control.maximum:
+        st.session_state[k_control.key] = int(k_control.maximum)  # fewer steps asked for now
     chosen = int(k_control.draw(st))
     k = min(chosen, last)
     if chosen > last:

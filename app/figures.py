@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 import core
 from app.contour_image import colour_range, contour_image_uri
 from app.theme import CONTOUR_SCALE, path_colour
+from app.widgets import nice_step
 
 MAX_DRAWN_POINTS = 600
 MAX_FRAMES = 60
@@ -250,12 +251,12 @@ def plain_figure(data: list[dict], layout: dict, frames: list[dict] | None = Non
     return PlainFigure(data, layout, frames)
 
 
-_TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.int32): "i4"}
+_TYPE_CODES = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4"}
 
 
 def typed_array(values: np.ndarray, dtype: type = np.float32) -> dict:
-    """An array in Plotly's base64 typed-array form (what plotly.py sends for numpy): float32 or
-    int32."""
+    """An array in Plotly's base64 typed-array form (what plotly.py sends for numpy): float32,
+    float64 (where a value read back from the browser must be exact) or int32."""
     data = np.ascontiguousarray(values, dtype=dtype)
     code = _TYPE_CODES[data.dtype]
     return {"dtype": code, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
@@ -329,6 +330,7 @@ def _descent_figure(
         if exit is not None and view.run.status == core.DIVERGED:
             data.append(_exit_trace(view, exit))
     layout = _map_layout(surface, grid, placement)
+    first_curve = len(data)
     if with_curves:
         curve_data, curve_layout = _curves_panel(
             surface,
@@ -342,7 +344,7 @@ def _descent_figure(
         layout.update(curve_layout)
     animation = []
     if frames and paths:
-        steps, animation = _frames(paths, first_animated)
+        steps, animation = _frames(paths, first_animated, range(first_curve, len(data)))
         layout["updatemenus"] = [_play_buttons(placement)]
         layout["sliders"] = [_scrubber(steps, placement)]
     layout["margin"] = fixed_margins(data, bool(animation))
@@ -421,17 +423,27 @@ def _map_layout(surface: core.Surface, grid: SurfaceGrid, placement: MapPlacemen
     }
 
 
+def click_targets(low: float, high: float) -> np.ndarray:
+    """CLICK_GRID coordinates from low to high, evenly spread, each rounded to the start
+    slider's step (the ends kept exact), so that a click starts at a short number."""
+    step = nice_step(low, high)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    targets = np.round(np.linspace(low, high, CLICK_GRID), decimals)
+    targets[0], targets[-1] = low, high
+    return targets
+
+
 def _click_grid_trace(surface: core.Surface) -> dict:
     """Invisible markers tiling the domain: a click on one reports its (x, y) as a selection,
-    and hovering tells f there."""
+    and hovering tells f there. Their coordinates are sent as float64, so the start a click
+    sets is exactly the target's."""
     x_min, x_max, y_min, y_max = surface.domain
-    xs, ys = np.meshgrid(
-        np.linspace(x_min, x_max, CLICK_GRID), np.linspace(y_min, y_max, CLICK_GRID)
-    )
+    xs, ys = np.meshgrid(click_targets(x_min, x_max), click_targets(y_min, y_max))
     points = np.stack([xs.ravel(), ys.ravel()], axis=-1)
     return {
         "type": "scatter",
-        **_points_data(points),
+        "x": typed_array(points[:, 0], np.float64),
+        "y": typed_array(points[:, 1], np.float64),
         "customdata": typed_array(surface.value(points)),
         "mode": "markers",
         "marker": {"size": CLICK_MARKER_SIZE, "opacity": 0, "color": "white"},
@@ -549,7 +561,8 @@ def _start_trace(start: tuple[float, float]) -> dict:
 
 
 def _exit_trace(view: PathView, exit: tuple[int, np.ndarray]) -> dict:
-    step, point = exit
+    index, point = exit
+    step = int(recorded_steps(view.run)[index])
     return {
         "type": "scatter",
         **_points_data(np.asarray([point], dtype=np.float32)),
@@ -574,27 +587,61 @@ def frame_count(longest: int, paths: int) -> int:
     return max(1, min(MAX_FRAMES, longest, budget))
 
 
-def frame_steps(longest: int, count: int) -> np.ndarray:
-    """`count` step numbers from 0 to longest − 1 (the last point), evenly spread, unique."""
-    return np.unique(np.linspace(0, longest - 1, count).round().astype(np.int64))
+def evenly_spread(values: np.ndarray, count: int) -> np.ndarray:
+    """At most `count` entries of `values`, evenly spread by position, the first and the last
+    always among them (all of them when there are no more than `count`)."""
+    if len(values) <= count:
+        return values
+    positions = np.unique(np.linspace(0, len(values) - 1, max(count, 2)).round().astype(np.int64))
+    return values[positions]
 
 
-def _frames(paths: list[PathView], first_animated: int) -> tuple[np.ndarray, list[dict]]:
-    """(frame steps, frames) that grow every path from its start; one trace of heads."""
-    finite = [finite_points(view.run.points) for view in paths]
-    longest = max(len(points) for points in finite)
-    steps = frame_steps(longest, frame_count(longest, len(paths)))
-    indices = list(range(first_animated, first_animated + len(paths) + 1))
+def recorded_steps(run: core.Run) -> np.ndarray:
+    """The step number of each recorded point of a single-path run: 0 (the start) up to the
+    step the run stopped at."""
+    if run.recorded_steps is None:
+        return np.arange(len(run.points), dtype=np.int64)
+    return np.asarray(run.recorded_steps, dtype=np.int64)
+
+
+def frame_steps(paths: list[PathView]) -> np.ndarray:
+    """The steps the frames show: recorded steps of the paths, evenly spread, from 0 to the last
+    step any path stopped at (at most frame_count of them)."""
+    steps = np.unique(np.concatenate([recorded_steps(view.run) for view in paths]))
+    return evenly_spread(steps, frame_count(len(steps), len(paths)))
+
+
+def _frames(
+    paths: list[PathView], first_animated: int, kept: range = range(0)
+) -> tuple[np.ndarray, list[dict]]:
+    """(frame steps, frames) that grow every path from its start; one trace of heads.
+
+    The frame of step s shows each path through its points at the frame steps up to s and its
+    point at s (the last one before s where the path stopped or overflowed earlier).
+
+    Every frame also lists the `kept` traces (the loss curves) with no change: a transition
+    between frames (Plotly.animate's defaults, as a notebook or an HTML page that plays on
+    load uses) redraws only the subplots of the traces a frame lists and empties the others
+    until the animation ends.
+    """
+    steps = frame_steps(paths)
+    indices = list(range(first_animated, first_animated + len(paths) + 1)) + list(kept)
+    tracks = []
+    for view in paths:
+        points = finite_points(view.run.points)
+        steps_of_points = recorded_steps(view.run)[: len(points)]
+        tracks.append((points, steps_of_points, np.flatnonzero(np.isin(steps_of_points, steps))))
     frames = []
     for step in steps:
         data, heads = [], []
-        for points in finite:
-            last = min(int(step), len(points) - 1)
-            earlier = steps[: np.searchsorted(steps, last)]  # the frame steps before `last`
+        for points, steps_of_points, at_frame_steps in tracks:
+            last = max(int(np.searchsorted(steps_of_points, step, side="right")) - 1, 0)
+            earlier = at_frame_steps[at_frame_steps < last]
             shown = points[np.concatenate([earlier, [last]])]
             data.append({"type": "scatter", **_points_data(shown)})
             heads.append(shown[-1])
         data.append({"type": "scatter", **_points_data(np.asarray(heads))})
+        data += [{} for _ in kept]
         frames.append({"data": data, "traces": indices, "name": str(int(step))})
     return steps, frames
 
@@ -624,8 +671,9 @@ def _play_buttons(placement: MapPlacement) -> dict:
 
 
 def _scrubber(steps: np.ndarray, placement: MapPlacement) -> dict:
-    """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time)."""
-    shown = steps[:: max(1, len(steps) // SCRUB_POSITIONS)]
+    """A slider over about SCRUB_POSITIONS of the frames (each position costs the browser time),
+    from step 0 to the last step; it rests on the last, as the figure is drawn."""
+    shown = evenly_spread(steps, SCRUB_POSITIONS)
     width = placement.right - placement.left
     return {
         "active": len(shown) - 1,

@@ -389,15 +389,16 @@ def _legend_entry(name: str, colour: str) -> go.Scatter:
 
 def click_grid_trace(basins: BasinMap) -> go.Scatter:
     """Invisible markers on every k-th cell centre (at most CLICK_GRID per axis): a click selects
-    one, and its (x, y) is a start of the map, so the Explorer repeats that pixel's run."""
+    one, and its (x, y) is a start of the map, so the Explorer repeats that pixel's run (sent
+    as float64, so the start is the pixel's to the last bit)."""
     stride_x = max(1, math.ceil(basins.xs.size / CLICK_GRID))
     stride_y = max(1, math.ceil(basins.ys.size / CLICK_GRID))
     grid_x, grid_y = np.meshgrid(
         basins.xs[stride_x // 2 :: stride_x], basins.ys[stride_y // 2 :: stride_y]
     )
     return go.Scatter(
-        x=grid_x.ravel().astype(np.float32),
-        y=grid_y.ravel().astype(np.float32),
+        x=grid_x.ravel().astype(np.float64),
+        y=grid_y.ravel().astype(np.float64),
         mode="markers",
         name="click a start",
         showlegend=False,

@@ -9,7 +9,7 @@ bounded caches, since the inputs come from anyone with a link.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import core
 from app.explorer_settings import (
     ExplorerSettings,
     explorer_link,
+    surface_from_raw,
     surface_key,
 )
 from app.explorer_settings import (
@@ -168,9 +169,16 @@ def own_controls() -> tuple[NumberControl | ChoiceControl, ...]:
     )
 
 
-def url_table(surface_name: str) -> tuple[UrlParameter, ...]:
-    """The Explorer's parameters (shared) and the lab's own."""
-    return explorer_url_table(surface_name) + tuple(c.url_parameter() for c in own_controls())
+def url_table(surface_name: str, link: Mapping[str, Any] | None = None) -> tuple[UrlParameter, ...]:
+    """The Explorer's parameters (shared; ranges following `link`, see its url_table) and the
+    lab's own."""
+    shared = explorer_url_table(surface_name, link)
+    return shared + tuple(c.url_parameter() for c in own_controls())
+
+
+def url_table_for_link(raw: Mapping[str, Any]) -> tuple[UrlParameter, ...]:
+    """The lab's URL table for the surface and the values a raw query string carries."""
+    return url_table(surface_from_raw(raw), raw)
 
 
 def draw_study(container: Any) -> str:
@@ -347,9 +355,10 @@ def explorer_link_for_start(start: tuple[float, float]) -> str:
 
 
 def clicked_start(selection_state: Any) -> tuple[float, float] | None:
-    """The (x, y) of the first point in a plotly selection state, rounded to 6 digits."""
+    """The (x, y) of the first point in a plotly selection state, exactly (the click targets
+    are the map's starts, sent as float64)."""
     try:
         point = selection_state["selection"]["points"][0]
-        return float(f"{float(point['x']):.6g}"), float(f"{float(point['y']):.6g}")
+        return float(point["x"]), float(point["y"])
     except (KeyError, IndexError, TypeError, ValueError):
         return None

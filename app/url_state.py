@@ -16,9 +16,12 @@ replaced; nothing here raises on bad input.
     finish_url_parameters("explorer")  # at the end of the page
     page_link("/", TABLE, {"steps": 300})  # "/?steps=300"
 
-A widget bound to the URL seeds itself from the query string on the first run; the cleaner puts
-the clean values in session state first, so a widget that rejects a raw value keeps the clean
-one (see apply_url_parameters, and its known limit).
+A widget bound to the URL seeds itself from the query string on the first run, and would read a
+raw value its own way (`steps=3.5` as 3 where the cleaner says 4). So the value a notice names and
+the value a control then holds come from one computation: on a session's first run the cleaner
+writes every value it changed back into the link, in the form the widget reads exactly
+(`UrlParameter.serialize`), and runs the page again before any widget is drawn (see
+apply_url_parameters).
 
 A classroom link may carry `visible=lr,steps`: only the controls listed are drawn (app.widgets
 asks `control_shown`), the others keep the link's values, and their parameters stay in the
@@ -66,11 +69,15 @@ class UrlParameter:
         return self.label or self.key
 
     def serialize(self, value: Any) -> str:
-        """The query-string form of a clean value, as the bound widget writes it."""
+        """The query-string form of a clean value, as the bound widget writes and reads it: a
+        float in full (the shortest text that reads back as the same float, "5" for 5.0), a
+        value of a grid as the select-slider labels its option (`grid_label`)."""
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, float) and self.grid:
+            return grid_label(value)
         if isinstance(value, float):
-            return f"{value:.12g}"
+            return full_number(value)
         return str(value)
 
     def parse(self, raw: str) -> tuple[Any, str | None]:
@@ -113,15 +120,23 @@ class UrlParameter:
             return self.default, self._fallback_notice(text, "not a number")
         if not math.isfinite(number):
             return self.default, self._fallback_notice(text, "not a finite number")
-        clean = self._clamped(number)
+        clamped = self._clamped(number)
         if self.integer:
-            clean: float | int = round(clean)
+            clean: float | int = math.floor(clamped + 0.5)  # halves round up, as taught
         elif self.grid:
-            clean = nearest_on_grid(self.grid, clean)
-        if math.isclose(clean, number, rel_tol=1e-9, abs_tol=1e-12):
+            clean = nearest_on_grid(self.grid, clamped)
+        else:
+            clean = clamped
+        if clean == number:
             return clean, None
-        problem = "is out of range" if self._clamped(number) != number else "is not on the scale"
-        return clean, f"{self.name}: {as_code(text)} {problem}; using {as_code(f'{clean:g}')}."
+        if clamped != number:
+            problem = "is out of range"
+        elif self.integer:
+            problem = "is not a whole number"
+        else:
+            problem = "is not on the scale"
+        used = as_code(self.serialize(clean))  # the very text the link then carries
+        return clean, f"{self.name}: {as_code(text)} {problem}; using {used}."
 
     def _clamped(self, number: float) -> float:
         if self.minimum is not None:
@@ -129,6 +144,19 @@ class UrlParameter:
         if self.maximum is not None:
             number = min(number, self.maximum)
         return number
+
+
+def full_number(value: float) -> str:
+    """A float as the shortest text that reads back as the same float ("5" for 5.0), as
+    Streamlit writes a bound number into the URL."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
+        return str(int(value))
+    return repr(float(value))
+
+
+def grid_label(value: float) -> str:
+    """A grid value as its select-slider shows it and as the link carries it: 0.1, 2e-05, 1000."""
+    return f"{value:g}"
 
 
 def as_code(text: str) -> str:
@@ -170,6 +198,26 @@ def clean_values(
     return values, notices
 
 
+def link_corrections(
+    table: Iterable[UrlParameter], raw: Mapping[str, str | Sequence[str]], values: Mapping[str, Any]
+) -> dict[str, str | None]:
+    """{key: the text the link must carry instead, or None to drop the key} for every parameter
+    of `raw` whose text is not exactly its clean value's query-string form: a replaced or
+    clamped value, one written another way (`lr=0.10`), a repeated one. A clean value equal to
+    the default is dropped (the bound widget drops it too)."""
+    corrections: dict[str, str | None] = {}
+    for parameter in table:
+        given = raw.get(parameter.key)
+        if given is None:
+            continue
+        texts = [given] if isinstance(given, str) else list(given)
+        clean = values[parameter.key]
+        wanted = None if clean == parameter.default else parameter.serialize(clean)
+        if texts != ([] if wanted is None else [wanted]):
+            corrections[parameter.key] = wanted
+    return corrections
+
+
 def page_link(path: str, table: Iterable[UrlParameter], values: Mapping[str, Any]) -> str:
     """A relative link to `path` carrying `values` (only those that differ from the default).
 
@@ -201,15 +249,13 @@ def apply_url_parameters(
     """Clean the page's query parameters once per session and return the notices.
 
     Call it before the page draws its bound widgets. On the first run every parameter the link
-    carries is put in st.session_state as its clean value: a bound widget seeds itself from the
-    raw link first and, where Streamlit rejects the raw value (lr=banana, steps=1e9, x0 outside
-    the slider), keeps the clean one. The notices are remembered under `scope` and returned on
-    every later rerun.
-
-    Known limit (Streamlit 1.67): a bound widget that rejects a raw value also drops that
-    parameter from the address bar, so after a clamped value (steps=1e9 -> 5000) the screen and
-    the notice are right but a copied link carries the default for that key until the control
-    is moved.
+    carries is put in st.session_state as its clean value (what a hidden control keeps). A bound
+    widget seeds itself from the link, not from session state, and reads a raw value its own way
+    (`steps=3.5` as 3, a 70-character number in full); so every value the cleaner changed is
+    written back into the link in the form the widget reads exactly (`link_corrections`), and
+    the page runs again at once, before any widget has been drawn: the widgets then hold the
+    values the notices name, and a copied link carries them. The notices are remembered under
+    `scope` and returned on every later rerun.
 
     `table` may be a function of the raw query parameters (a page whose start range depends on
     the surface in the link); it is called only on the first run.
@@ -227,7 +273,27 @@ def apply_url_parameters(
     for key in raw:
         st.session_state[key] = values[key]
     st.session_state[memory] = notices
+    if _correct_link(link_corrections(table, raw, values)):
+        st.rerun()
     return notices
+
+
+def _correct_link(corrections: Mapping[str, str | None]) -> bool:
+    """Write the corrections into the query string; whether it was changed (False also when a
+    widget drawn on an earlier page already owns one of the keys: then the controls keep the
+    clean values from session state where they reject the raw ones, as before)."""
+    import streamlit as st
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        for key, text in corrections.items():
+            if text is None:
+                del st.query_params[key]
+            else:
+                st.query_params[key] = text
+    except StreamlitAPIException:
+        return False
+    return bool(corrections)
 
 
 def url_parameters_applied(scope: str) -> bool:
@@ -239,8 +305,8 @@ def url_parameters_applied(scope: str) -> bool:
 
 
 def finish_url_parameters(scope: str) -> None:
-    """End-of-page hook of the URL state (nothing to do at present; see the known limit in
-    apply_url_parameters). Pages call it so that a future fix lands in one place."""
+    """End-of-page hook of the URL state (nothing to do at present). Pages call it so that a
+    future change lands in one place."""
     del scope
 
 

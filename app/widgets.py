@@ -21,6 +21,7 @@ from typing import Any
 from app.url_state import (
     UrlParameter,
     control_shown,
+    grid_label,
     kept_value,
     nearest_on_grid,
     remember_control,
@@ -66,8 +67,8 @@ def slider_format(step: float) -> str:
 
 
 def format_number(value: float) -> str:
-    """A number as a label: 0.1, 2e-05, 1000."""
-    return f"{value:g}"
+    """A number as a select-slider's label: 0.1, 2e-05, 1000 (the link carries the same text)."""
+    return grid_label(value)
 
 
 class HideableControl:
@@ -117,12 +118,22 @@ class NumberControl(HideableControl):
         return 1 if self.integer else nice_step(self.minimum, self.maximum)
 
     def clean_default(self) -> float:
-        """The default snapped to the control's grid or step, so the widget accepts it."""
+        """The default as the widget holds it: on the grid of a select-slider (its only values),
+        a whole number, or else exactly as given (within the range). A slider holds a value
+        between its steps as it is (the saddle starts at y = 0.001 on a slider of step 0.01):
+        the step only spaces the positions a drag can reach."""
         if self.log_scale:
             return nearest_on_grid(self.grid, self.default)
         if self.integer:
             return int(self.default)
-        return float(round(self.default / self.step) * self.step)
+        return float(min(max(self.default, self.minimum), self.maximum))
+
+    def shows_exactly(self, value: float) -> bool:
+        """Whether the widget's label shows `value` as it is (a slider prints its step's
+        decimals: 0.001 on a slider of step 0.01 reads 0.00)."""
+        if self.log_scale or self.integer:
+            return True
+        return float(slider_format(self.step) % value) == value
 
     def url_parameter(self) -> UrlParameter:
         return UrlParameter(

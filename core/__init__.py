@@ -2,13 +2,14 @@
 
 import core
 s = core.surface("rosenbrock")               # or core.surface("bowl", kappa=10, angle=30)
-opt = core.optimizer("adam", lr=0.01)         # torch.optim names, hyperparameters, defaults
-run = core.descend(s, opt, start=(-1.5, 2.0), steps=500)
+opt = core.optimizer("adam", lr=0.1)          # torch.optim names, hyperparameters, defaults
+run = core.descend(s, opt, start=(-1.5, 2.0), steps=2000)
 run.points, run.status, run.diagnosis.message
+core.sweeps.random_starts(s, opt, count=1000, steps=500)   # the batched studies
 """
 
 # Importing formula_surface registers the typed-formula surface "custom" in the catalogue.
-from core import formula, formula_surface, nn
+from core import formula, formula_surface, nn, sweeps
 from core.descent import CONVERGED, DIVERGED, MAX_STEPS, UNDEFINED, Run, descend
 from core.diagnosis import Diagnosis, diagnose
 from core.optimizers import Optimizer, optimizer, optimizer_names
@@ -43,4 +44,5 @@ __all__ = [
     "stability_edge",
     "surface",
     "surface_names",
+    "sweeps",
 ]

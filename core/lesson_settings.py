@@ -129,7 +129,9 @@ def _read_surface(reader: _Reader) -> Surface:
     for spec in SURFACES[name].parameters:
         key = f"{name}_{spec.name}"
         if reader.has(key):
-            values[spec.name] = reader.number(key, spec.default, spec.minimum, spec.maximum)
+            values[spec.name] = reader.number(
+                key, spec.default, spec.minimum, spec.maximum, integer=spec.integer
+            )
     return surface(name, **values)
 
 

@@ -55,7 +55,8 @@ class StationaryPoint:
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """A surface's own parameter (the bowl's condition number, say): default, range and help."""
+    """A surface's own parameter (the bowl's condition number, say): default, range and help;
+    `integer` for a count or a seed (the surface uses it as a whole number)."""
 
     name: str
     default: float
@@ -63,6 +64,7 @@ class ParameterSpec:
     maximum: float
     help: str
     log_scale: bool = False
+    integer: bool = False
 
 
 @dataclass(frozen=True, eq=False)

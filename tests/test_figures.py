@@ -146,6 +146,11 @@ def test_click_grid_tiles_the_domain_invisibly():
     xs, ys = _decoded(grid["x"]), _decoded(grid["y"])
     assert len(xs) == CLICK_GRID**2 and grid["marker"]["opacity"] == 0
     assert (xs.min(), xs.max(), ys.min(), ys.max()) == (-10, 10, -10, 10)
+    # float64 on short numbers: the start a click sets is the target's, e.g. x0=-8.46 in the link
+    assert grid["x"]["dtype"] == "f8"
+    targets = np.unique(xs)
+    assert len(targets) == CLICK_GRID and all(float(f"{x:.2f}") == x for x in targets)
+    assert np.abs(targets - np.linspace(-10, 10, CLICK_GRID)).max() <= 0.005
 
 
 def test_a_diverging_path_is_drawn_leaving_the_box_with_an_exit_marker():
@@ -169,6 +174,60 @@ def test_frames_grow_the_paths_and_stay_within_the_cap():
     assert lengths == sorted(lengths) and lengths[0] == 1
     assert figure.to_dict()["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"]
     assert frame_count(5001, 4) < frame_count(5001, 1) == MAX_FRAMES
+
+
+def _slow_run(surface, steps: int) -> core.Run:
+    """Plain descent that takes exactly `steps` steps (a rate far too small to converge)."""
+    run = core.descend(surface, core.optimizer("sgd", lr=1e-4), surface.default_start, steps)
+    assert run.stop_step == steps and run.status == core.MAX_STEPS
+    return run
+
+
+def _check_animation(figure, runs: list[core.Run]) -> None:
+    """Every frame is named by a real step and shows each path's point at that step (its last
+    one where it stopped earlier); the scrubber runs over frames from step 0 to the last step."""
+    spec = figure.to_dict()
+    frames = {frame["name"]: frame for frame in spec["frames"]}
+    heads_index = next(i for i, t in enumerate(spec["data"]) if t.get("name") == "current point")
+    for name, frame in frames.items():
+        step = int(name)
+        heads = frame["data"][frame["traces"].index(heads_index)]
+        for index, run in enumerate(runs):
+            expected = run.points[min(step, run.stop_step)].astype(np.float32)
+            shown = (_decoded(heads["x"])[index], _decoded(heads["y"])[index])
+            assert shown == tuple(expected), (name, index)
+    scrubber = spec["layout"]["sliders"][0]
+    labels = [position["label"] for position in scrubber["steps"]]
+    assert labels == [position["args"][0][0] for position in scrubber["steps"]]
+    assert set(labels) <= set(frames)
+    assert labels[0] == "0" and labels[-1] == str(max(run.stop_step for run in runs))
+    assert [int(label) for label in labels] == sorted({int(label) for label in labels})
+    assert scrubber["active"] == len(labels) - 1  # at rest on the last step, as drawn
+    assert scrubber["currentvalue"]["prefix"] == "step "
+
+
+@pytest.mark.parametrize("steps", [1, 2, 7, 59, 60, 61, 181, 5000])
+def test_the_scrubber_runs_from_step_0_to_the_last_step(steps):
+    surface = core.surface("bowl")
+    run = _slow_run(surface, steps)
+    views = path_views([run], [0])
+    figure = descent_figure(surface, surface_grid(surface, 20), views, run.points[0], False)
+    _check_animation(figure, [run])
+
+
+def test_paths_of_different_lengths_share_the_frames_up_to_the_longest():
+    surface = core.surface("bowl")
+    runs = [
+        _slow_run(surface, 181),
+        core.descend(surface, core.optimizer("newton", lr=1.0), surface.default_start, 181),
+        core.descend(surface, core.optimizer("sgd", lr=0.3), surface.default_start, 181),
+        _slow_run(surface, 37),
+    ]
+    assert runs[1].stop_step < 5 and runs[2].status == core.DIVERGED
+    figure = descent_figure(
+        surface, surface_grid(surface, 20), path_views(runs, [0, 1, 2, 3]), (1.0, 1.0), False
+    )
+    _check_animation(figure, runs)
 
 
 def test_typed_array_round_trips():
@@ -253,9 +312,10 @@ def test_figure_json_has_no_plain_float_lists_for_big_arrays():
             if isinstance(values, list):
                 assert len(values) <= 1, trace.get("name")  # only the colour bar's [null]
             else:
-                assert values["dtype"] in ("f4", "i4")
+                # float64 only for the click targets, whose clicked coordinates start a run
+                assert values["dtype"] in ("f4", "i4") or trace["name"] == "click to start here"
     for frame in spec["frames"]:
-        assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"])
+        assert all(trace["x"]["dtype"] == "f4" for trace in frame["data"] if trace)
 
 
 # ----- the Explorer's one figure --------------------------------------------------------------
@@ -348,3 +408,20 @@ def test_frames_reach_every_reader_of_the_figure():
     assert len(json.loads(figure.to_json())["frames"]) == frame_count
     html = figure_html(figure, title="t")
     assert html.count('"traces":') >= frame_count  # every frame embedded in the page
+
+
+def test_the_loss_curves_stay_drawn_while_the_animation_plays():
+    """Built outside Streamlit, the figure's curves hold every run's numbers, and every frame
+    lists them unchanged: Plotly's transitions (a notebook or a page that plays on load) empty
+    the subplots whose traces a frame does not list."""
+    surface = core.surface("rosenbrock")
+    views = _views(surface, [("adam", {"lr": 0.1}), ("sgd", {"lr": 0.001})], steps=400)
+    spec = descent_figure(surface, surface_grid(surface, 20), views, (-1.5, 2.0), True).to_dict()
+    curves = [i for i, trace in enumerate(spec["data"]) if trace.get("xaxis", "x") != "x"]
+    assert len(curves) == 3 * len(views)  # f − f*, ‖∇f‖ and the learning rate per run
+    for index in curves:
+        steps, values = _decoded(spec["data"][index]["x"]), _decoded(spec["data"][index]["y"])
+        assert len(steps) == len(values) > 100 and np.isfinite(values).all()
+    for frame in spec["frames"]:
+        listed = dict(zip(frame["traces"], frame["data"], strict=True))
+        assert all(listed[index] == {} for index in curves)

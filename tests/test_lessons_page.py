@@ -45,7 +45,7 @@ def test_a_value_that_the_page_accepts_raises_no_problem():
 
 def test_lesson_links_open_the_page_with_the_lesson_settings():
     by_id = {lesson.id: lesson for lesson in LESSONS}
-    assert lesson_link(by_id["saddle"]) == "/?surface=saddle&steps=300"
+    assert lesson_link(by_id["saddle"]) == "/?surface=saddle&y0=0&steps=300"
     assert lesson_link(by_id["rastrigin-basins"]).startswith("/sweeps?study=basins")
     link = lesson_link(by_id["xor-hidden-layer"], {"net_layers": 1, "net_units1": 8})
     assert link.startswith("/network?") and "net_layers=1" in link

@@ -96,8 +96,10 @@ def test_basin_figure_stays_small_and_its_click_targets_are_starts(himmelblau_ba
     assert len(figure.to_json()) < 150_000
     clicks = figures.click_grid_trace(basins)
     assert clicks.x.size <= figures.CLICK_GRID**2
-    assert np.isin(clicks.x, basins.xs.astype(np.float32)).all()
-    assert np.isin(clicks.y, basins.ys.astype(np.float32)).all()
+    assert np.isin(clicks.x, basins.xs).all()  # exactly the map's starts (float64)
+    assert np.isin(clicks.y, basins.ys).all()
+    sent = figure.to_dict()["data"][-1]
+    assert sent["name"] == "click a start" and sent["x"]["dtype"] == "f8"
 
 
 def test_basin_figure_by_steps_shows_the_steps(himmelblau_basins):

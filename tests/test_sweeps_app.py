@@ -131,7 +131,7 @@ def test_a_clicked_start_moves_the_start_and_links_to_the_explorer():
 
 def test_clicked_start_reads_a_selection_and_ignores_anything_else():
     state = {"selection": {"points": [{"x": 1.23456789, "y": -0.5}]}}
-    assert lab.clicked_start(state) == (1.23457, -0.5)
+    assert lab.clicked_start(state) == (1.23456789, -0.5)  # the start of that pixel, exactly
     for bad in (None, {}, {"selection": {"points": []}}, {"selection": {"points": [{"x": "a"}]}}):
         assert lab.clicked_start(bad) is None
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.url_state import UrlParameter, as_code, clean_values, nearest_on_grid, page_link
+from app.url_state import (
+    UrlParameter,
+    as_code,
+    clean_values,
+    link_corrections,
+    nearest_on_grid,
+    page_link,
+)
+from app.widgets import format_number
 
 GRID = (0.001, 0.01, 0.1, 1.0)
 TABLE = (
@@ -46,7 +55,7 @@ def test_good_values_pass_without_notice():
         ("lr", "banana", 0.01, "Learning rate"),
         ("steps", "1e9", 5000, "Steps"),
         ("steps", "-3", 1, "Steps"),
-        ("steps", "2.5", 2, "Steps"),
+        ("steps", "2.5", 3, "Steps"),  # halves round up
         ("x0", "7", 2.0, "Start x"),
         ("x0", "nan", 0.5, "Start x"),
         ("x0", "inf", 0.5, "Start x"),
@@ -114,3 +123,62 @@ def test_any_text_gives_valid_values(raw):
     assert -2.0 <= values["x0"] <= 2.0
     assert values["lr"] in GRID or values["lr"] == 0.01
     assert isinstance(values["nesterov"], bool)
+
+
+# ----- the value a notice names is the value used, in the form the link then carries ---------
+USED = re.compile(r"using (?:the default )?`([^`]*)`")
+
+BAD_NUMBERS = [
+    *("3.5", "2.5", "0.4", "4999.5", "-3", "1e9", "1e300", "-inf", "nan", "0.0123", "7", "-7"),
+    *("0.30000000000000004", "1" * 70, " 2 ", "+1.50", "3e0", "1.0000000001"),
+]
+
+
+@pytest.mark.parametrize("raw", BAD_NUMBERS)
+@pytest.mark.parametrize("parameter", [p for p in TABLE if p.key in ("steps", "x0", "lr")])
+def test_a_notice_names_the_value_used_as_the_link_then_carries_it(parameter, raw):
+    clean, notice = parameter.parse(raw)
+    corrected = link_corrections((parameter,), {parameter.key: raw}, {parameter.key: clean})
+    if notice is None:
+        assert clean == float(raw)  # used exactly as the link wrote it
+    else:
+        (named,) = USED.findall(notice)
+        assert named == parameter.serialize(clean)
+        assert parameter.parse(named) == (clean, None)  # the named text reads back as itself
+    if parameter.key in corrected:
+        text = corrected[parameter.key]
+        assert (text is None and clean == parameter.default) or text == parameter.serialize(clean)
+    else:
+        assert raw == parameter.serialize(clean)  # only a link already in its own form is kept
+
+
+def test_whole_numbers_round_halves_up_and_say_so():
+    steps = TABLE[1]
+    assert steps.parse("3.5") == (4, "Steps: `3.5` is not a whole number; using `4`.")
+    assert steps.parse("2.5")[0] == 3 and steps.parse("2.4")[0] == 2
+    assert steps.parse("3.0") == (3, None)
+
+
+@given(st.floats(-2.0, 2.0, allow_nan=False))
+def test_a_float_in_range_is_used_exactly_and_written_in_full(value):
+    x0 = TABLE[2]
+    assert x0.parse(x0.serialize(value)) == (value, None)
+    assert x0.parse(repr(value)) == (value, None)
+
+
+def test_a_grid_value_is_written_as_its_select_slider_labels_it():
+    lr = TABLE[3]
+    for value in GRID:
+        assert lr.serialize(value) == format_number(value) == f"{value:g}"
+    assert lr.parse("0.0100000000001")[1] is not None  # near a grid value is not on it
+
+
+def test_link_corrections_rewrite_only_what_differs_from_its_clean_form():
+    raw = {"steps": "3.5", "x0": "0.25", "lr": "0.10", "surface": ["bowl", "nope"], "nesterov": "1"}
+    values, _ = clean_values(TABLE, raw)
+    assert link_corrections(TABLE, raw, values) == {
+        "steps": "4",
+        "lr": "0.1",
+        "surface": None,  # the repeated parameter's last value is the default: dropped
+        "nesterov": "true",
+    }

@@ -37,3 +37,12 @@ def test_a_moved_link_value_says_why(raw, clean, words):
 )
 def test_slider_format_shows_the_step_decimals(step, expected):
     assert slider_format(step) == expected
+
+
+def test_a_slider_default_between_steps_is_kept_exactly():
+    # The saddle's start y = 0.001 on a slider of step 0.01 over [-2, 2].
+    start_y = NumberControl("y0", "Start y", 0.001, -2.0, 2.0)
+    assert start_y.step == 0.01
+    assert start_y.clean_default() == 0.001 == start_y.url_parameter().default
+    assert not start_y.shows_exactly(0.001) and start_y.shows_exactly(-1.25)
+    assert NumberControl("x", "x", 7.0, -2.0, 2.0).clean_default() == 2.0  # kept in range

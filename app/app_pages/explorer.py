@@ -5,13 +5,13 @@ import streamlit as st
 from app import explorer_view as view
 from app.classroom import show_share_tools
 from app.explorer_runs import compute_runs
-from app.explorer_settings import draw_controls, surface_from_raw, url_table
+from app.explorer_settings import draw_controls, url_table_for_link
 from app.figures import path_views
 from app.lesson_panel import open_requested_lesson, show_lesson_panel
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 
 lesson = open_requested_lesson()
-notices = apply_url_parameters(lambda raw: url_table(surface_from_raw(raw)), scope="explorer")
+notices = apply_url_parameters(url_table_for_link, scope="explorer")
 settings = draw_controls()
 show_notices(notices)
 view.show_header(settings)

@@ -5,13 +5,12 @@ import streamlit as st
 
 from app import sweep_settings as lab
 from app.classroom import show_share_tools
-from app.explorer_settings import draw_controls, surface_from_raw
+from app.explorer_settings import draw_controls
 from app.sweep_views import STUDY_VIEWS
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 from core.sweeps import MAX_SWEEP_STEPS
 
-raw = {key: st.query_params.get_all(key) for key in st.query_params}
-notices = apply_url_parameters(lab.url_table(surface_from_raw(raw)), scope="sweeps")
+notices = apply_url_parameters(lab.url_table_for_link, scope="sweeps")
 settings = draw_controls()
 show_notices(notices)
 st.subheader(f"Learning-rate lab · {settings.surface.title}")

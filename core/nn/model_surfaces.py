@@ -295,8 +295,9 @@ def _parameter_specs(kind: ModelSurfaceKind) -> tuple[ParameterSpec, ...]:
             0.0,
             float(size - 1),
             f"Points per mini-batch, a fresh random batch each step; 0 uses all {size}.",
+            integer=True,
         ),
-        ParameterSpec("seed", 0.0, 0.0, 99.0, "Which random data set."),
+        ParameterSpec("seed", 0.0, 0.0, 99.0, "Which random data set.", integer=True),
     )
     if kind.logistic:
         return specs
@@ -307,6 +308,7 @@ def _parameter_specs(kind: ModelSurfaceKind) -> tuple[ParameterSpec, ...]:
             0.0,
             1.0,
             "1: standardised feature (round bowl); 0: raw x in [0, 100].",
+            integer=True,
         ),
         *specs,
     )
