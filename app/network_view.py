@@ -19,14 +19,14 @@ from app.exports import history_csv
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
 from core.nn.anatomy import StepAnatomy, step_anatomy
-from core.nn.diagnosis import diagnose_training
+from core.nn.diagnosis import diagnose_trainer
 from core.nn.training import DIVERGED
 
 LIVE_INTERVAL = 0.4
 """Seconds between live updates while training."""
-DIAGNOSIS_STYLE = {"diverged": st.error, "overfitting": st.warning, "underfitting": st.warning,
-                   "converged": st.success, "learning": st.info, "untrained": st.info,
-                   "unstable": st.warning}  # fmt: skip
+DIAGNOSIS_STYLE = {"diverged": st.error, "unstable": st.warning, "overfitting": st.warning,
+                   "learned": st.success, "stuck": st.warning, "improving": st.info,
+                   "settled": st.warning, "untrained": st.info, "early": st.info}  # fmt: skip
 
 
 def show_header() -> None:
@@ -161,9 +161,7 @@ def _live_body() -> None:
 
 def _show_diagnosis(session: TrainingSession) -> None:
     trainer = session.trainer
-    verdict = diagnose_training(
-        trainer.history, trainer.status, trainer.reason, figures.metric_name(trainer.dataset.task)
-    )
+    verdict = diagnose_trainer(trainer, figures.metric_name(trainer.dataset.task))
     DIAGNOSIS_STYLE[verdict.kind](f"**{verdict.headline}.** {verdict.message}")
     if trainer.status == DIVERGED:
         st.caption("Lower the learning rate, normalise the inputs, or pick an adaptive optimizer.")

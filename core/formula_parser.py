@@ -2,22 +2,26 @@
 
 The text is never executed. In order:
 1. at most MAXIMUM_LENGTH characters, all from ALLOWED_CHARACTERS (plain ASCII: a look-alike
-   letter such as the Cyrillic 'х' is refused with its column);
+   letter such as the Cyrillic 'х' is refused with its column, and a sign the app itself prints,
+   such as ×, ² or π, with the ASCII to type instead);
 2. `^` becomes `**` (a column map remembers where each character came from);
 3. `ast.parse(text, mode="eval")`, its SyntaxError, ValueError, MemoryError, RecursionError and
    OverflowError turned into a FormulaError;
 4. a walk that accepts only numbers (exactly int or float, converted to float64), the names x, y,
    pi and e, + − * / ** and unary ±, and calls of a plain name from the function table with the
    exact arity, no keywords and no starred arguments; at most MAXIMUM_NODES nodes and
-   MAXIMUM_DEPTH levels;
+   MAXIMUM_DEPTH levels, where a chain of + and − (or of * and /) counts as one level, since
+   x + x + ... + x is flat to a reader although Python nests it;
 5. every part without x or y is computed once: a non-finite constant (9^9^9, 1/0, log(0)) is
    refused where it stands.
-Every refusal is a FormulaError with a message for a student and the 1-based column.
+Every refusal is a FormulaError with a message for a student and the 1-based column; text that
+Python cannot read is searched for the usual typos (x^^2, sin x, 2x, x y) to say which one.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import string
 import warnings
 from collections.abc import Callable
@@ -54,6 +58,40 @@ SUGGESTIONS = {
     "maximum": "max",
     "logistic": "sigmoid",
 }
+ASCII_FOR = {
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "∗": "*",
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "÷": "/",
+    "∕": "/",
+    "⁄": "/",
+    "²": "^2",
+    "³": "^3",
+    "⁴": "^4",
+    "¹": "^1",
+    "⁰": "^0",
+    "½": "0.5",
+    "π": "pi",
+    "√": "sqrt(...)",
+    "ˆ": "^",
+    "＾": "^",
+    "（": "(",
+    "）": ")",
+}
+"""Signs the app prints (or a keyboard offers) and the ASCII a formula spells them with."""
+SIGN_NAMES = {"*": "times", "-": "minus", "/": "divided by", "sqrt(...)": "the square root"}
+OPERATOR_RUN = r"[-+*/^](?:\s*[-+*/^])+"
+VALID_OPERATOR_RUN = r"(?:\*\*|[-+*/^])[-+]*"
+NUMBER_BEFORE_TERM = (
+    r"(?<![A-Za-z0-9_.])(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)\s*([A-Za-z_]\w*|\()"
+)
+NAME_THEN_TERM = r"\b([A-Za-z_]\w*)\s+([A-Za-z_]\w*|\d+\.?\d*|\.\d+)"
+TERM_THEN_TERM = r"([\w.)])\s+([A-Za-z_(]|\d)"
+"""Patterns of the usual typos, searched only in text that Python could not read."""
 BINARY_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
 REFUSED_NODES = {
     "Attribute": "a dot after a name (attribute access) is not allowed",
@@ -104,7 +142,7 @@ class _Source:
 def parse_tree(text: object) -> Node:
     """The formula tree of `text`, exactly as typed; FormulaError for anything else."""
     source = _checked_source(text)
-    expression = _python_tree(source)
+    expression = _python_tree(source, str(text))
     reader = _Reader(source)
     return reader.read(expression.body, depth=1)
 
@@ -123,6 +161,14 @@ def _checked_source(text: object) -> _Source:
 
 
 def _character_error(character: str, column: int) -> FormulaError:
+    if character in ASCII_FOR:
+        ascii_text = ASCII_FOR[character]
+        return FormulaError(
+            f"the sign {character!r} is not plain ASCII",
+            column,
+            f"type {ascii_text} instead"
+            + (f" (for {SIGN_NAMES[ascii_text]})" if ascii_text in SIGN_NAMES else ""),
+        )
     if character.isalpha():
         return FormulaError(
             f"the letter {character!r} is not a plain Latin letter",
@@ -147,13 +193,13 @@ def _powers_spelt_for_python(text: str) -> _Source:
     return _Source("".join(characters), columns)
 
 
-def _python_tree(source: _Source) -> ast.Expression:
+def _python_tree(source: _Source, typed: str) -> ast.Expression:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # "1if x": a refusal follows anyway
             return ast.parse(source.text, mode="eval")
     except SyntaxError as error:
-        raise _syntax_error(source, error) from None
+        raise (_typo(typed) or _syntax_error(source, error)) from None
     except (ValueError, MemoryError, RecursionError, OverflowError):
         raise FormulaError("the formula is too complicated to read") from None
 
@@ -172,6 +218,43 @@ def _syntax_error(source: _Source, error: SyntaxError) -> FormulaError:
     return FormulaError(
         "the formula cannot be read", column, "check for a missing operator: write 2*x, not 2x"
     )
+
+
+def _typo(typed: str) -> FormulaError | None:
+    """The first usual typo in text Python could not read, with the fix; None if none is seen."""
+    for run in re.finditer(OPERATOR_RUN, typed):
+        signs = re.sub(r"\s", "", run.group())
+        if not re.fullmatch(VALID_OPERATOR_RUN, signs):
+            power = signs.replace("**", "^").startswith("^")
+            return FormulaError(
+                f"two operators in a row ({signs!r})",
+                run.start() + 1,
+                "write one ^ (or **) for a power, as in x^2"
+                if power
+                else "keep one of them, or put a number or a variable between them",
+            )
+    for match in re.finditer(NAME_THEN_TERM, typed):
+        name, argument = match.groups()
+        if name in PUBLIC_FUNCTIONS:
+            return FormulaError(
+                f"{name} needs its argument in brackets",
+                match.start() + 1,
+                f"write {name}({argument})",
+            )
+    for match in re.finditer(NUMBER_BEFORE_TERM, typed):
+        number, term = match.groups()
+        return FormulaError(
+            f"a number stands right before {'a bracket' if term == '(' else repr(term)}",
+            match.start() + 1,
+            f"write {number}*{term} (a * between factors)",
+        )
+    for match in re.finditer(TERM_THEN_TERM, typed):
+        return FormulaError(
+            "two terms stand side by side without an operator",
+            match.start(2) + 1,
+            "write * between factors, as in x*y",
+        )
+    return None
 
 
 class _Reader:
@@ -234,15 +317,22 @@ class _Reader:
         symbol = BINARY_SYMBOLS.get(type(node.op))
         if symbol is None:
             raise _operator_error(node.op, self.source.column(node))
-        return Binary(symbol, self.read(node.left, depth), self.read(node.right, depth))
+        left_depth = depth - 1 if _same_chain(node, node.left, left=True) else depth
+        right_depth = depth - 1 if _same_chain(node, node.right, left=False) else depth
+        return Binary(symbol, self.read(node.left, left_depth), self.read(node.right, right_depth))
 
     def call(self, node: ast.Call, depth: int) -> Node:
         column = self.source.column(node)
         if not isinstance(node.func, ast.Name):
+            factor = (
+                f"{node.func.value:g}*(...)"
+                if isinstance(node.func, ast.Constant) and type(node.func.value) in (int, float)
+                else "(...)*(...)"
+            )
             raise FormulaError(
                 "only a function name such as sin can be followed by brackets",
                 column,
-                "write a * between factors",
+                f"write {factor} (a * between factors)",
             )
         name = node.func.id
         if name not in PUBLIC_FUNCTIONS:
@@ -255,6 +345,21 @@ class _Reader:
                 f"{name} takes {ARITY_WORDS[arity]}", column, f"it was given {len(node.args)}"
             )
         return Call(name, tuple(self.read(argument, depth) for argument in node.args))
+
+
+CHAINS = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+"""Operators whose chains read flat: a + b − c + d is one level, as are a*b/c*d."""
+
+
+def _same_chain(parent: ast.BinOp, child: ast.AST, left: bool) -> bool:
+    """Whether child continues parent's chain: any operand of the same chain on the left (Python
+    nests a + b + c to the left), and on the right only a + (b + c) or a*(b*c), which regroup."""
+    if not isinstance(child, ast.BinOp):
+        return False
+    for chain in CHAINS:
+        if isinstance(parent.op, chain) and isinstance(child.op, chain):
+            return left or (type(parent.op) is type(child.op) is chain[0])
+    return False
 
 
 _READERS: dict[type, Callable[[_Reader, ast.AST, int], Node]] = {
@@ -273,6 +378,16 @@ def _unknown_name(name: str, column: int, called: bool) -> FormulaError:
         return FormulaError(f"{name} is not a function", column, f"write {name}*(...)")
     if name in SUGGESTIONS:
         return FormulaError(f"unknown name {name!r}", column, f"use {SUGGESTIONS[name]}")
+    if set(name) <= set(VARIABLES):
+        return FormulaError(
+            f"unknown name {name!r}", column, f"write {'*'.join(name)} (a * between factors)"
+        )
+    for function in sorted(PUBLIC_FUNCTIONS, key=len, reverse=True):
+        rest = name[len(function) :]
+        if name.startswith(function) and rest and (rest in VARIABLES or rest.isdigit()):
+            return FormulaError(
+                f"unknown name {name!r}", column, f"write {function}({rest}) (brackets)"
+            )
     if called:
         return FormulaError(
             f"unknown function {name!r}", column, f"use one of {', '.join(PUBLIC_FUNCTIONS)}"

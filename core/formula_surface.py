@@ -9,6 +9,12 @@ p ← p − H⁻¹∇f from a grid of seeds over the domain, the converged point
 each and classified by the Hessian's eigenvalues (a flat Hessian is settled by comparing f on a
 small ring around the point). The lowest minimum is global unless f is lower somewhere else in
 the domain (then every minimum found is local).
+
+The start is a point where f and ∇f are finite: a point on the upper slopes, or, where f is not
+defined there, the nearest point of the sample grid where it is. "No minimum here"
+(bounded_below=False and a no_minimum_reason) when f falls without bound at a pole inside the
+domain (zooming in on the lowest sample, f keeps dropping as far at every tenfold zoom, and by
+more than its whole sampled range), or keeps falling beyond the domain.
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ NEWTON_STEPS = 40
 SAMPLE_GRID = 101
 """f is sampled on SAMPLE_GRID² points to find its range, its lowest value and a start."""
 RING_DIRECTIONS = 16
+ZOOMS = 6
+"""Tenfold zooms on the lowest sample that tell a pole (f keeps dropping) from a minimum."""
+ZOOM_GRID = 21
+POLE_DEPTH = 2.0
+POLE_STEEPNESS = 100.0
 MAXIMUM_STATIONARY_POINTS = 200
 LOG_COLOUR_RATIO = 250.0
 """Log colours when f's range exceeds this many times the spread of its lowest tenth."""
@@ -136,6 +147,7 @@ def custom_surface(
         raise FormulaError(f"{parsed.text} has no finite value anywhere in the domain")
     lowest = float(np.nanmin(_finite(values)))
     points = find_stationary_points(parsed, box, lowest)
+    chosen = _checked_start(start, box) if start is not None else _defined_start(parsed, samples)
     surface = Surface(
         name="custom",
         title=_title(to_text(parsed.tree, PRETTY)),
@@ -143,15 +155,71 @@ def custom_surface(
         gradient_components=parsed.gradient_components,
         hessian_components=parsed.hessian_components,
         domain=box,
-        default_start=_checked_start(start, box) if start is not None else _chosen_start(samples),
-        note=_note(points, True),
+        default_start=chosen,
+        note=_note(points),
         stationary_points=points,
         log_colors=_wants_log_colours(values),
         latex=parsed.latex,
     )
-    if _bounded_below(parsed, surface.escape_box, lowest):
+    reason = no_minimum_reason(parsed, samples, surface.escape_box, lowest)
+    if not reason:
         return surface
-    return dataclasses.replace(surface, bounded_below=False, note=_note(points, False))
+    return dataclasses.replace(
+        surface, bounded_below=False, no_minimum_reason=reason, note=_note(points, reason)
+    )
+
+
+def no_minimum_reason(formula: Formula, samples: np.ndarray, escape_box, lowest: float) -> str:
+    """Why f has no minimum to descend to in the domain, or "" when it has one."""
+    pole = _pole(formula, samples)
+    if pole is not None:
+        return (
+            f"No minimum here: f falls without bound near ({pole[0]:.3g}, {pole[1]:.3g}), a "
+            "pole where it is not defined, so descent has no bottom to reach."
+        )
+    if not _bounded_below(formula, escape_box, lowest):
+        return (
+            "No minimum here: f keeps falling beyond the domain, so a descent that leaves it "
+            "has no bottom."
+        )
+    return ""
+
+
+def _pole(formula: Formula, samples: np.ndarray) -> tuple[float, float] | None:
+    """Where f falls without bound, found by zooming in tenfold on the lowest sample ZOOMS times.
+
+    With S the spread of the sampled values (5th to 95th percentile) and h a grid cell: a pole
+    when the zooms reach a value more than POLE_DEPTH·S below the 5th percentile where |∇f| is
+    above POLE_STEEPNESS·S/h (or not finite). At a minimum, however narrow and deep, the
+    gradient vanishes; on a kink or the domain's edge f drops by a cell's worth at most. The
+    zooms stay inside the domain (the samples' corners). None where f is bounded below there.
+    """
+    values = _finite(samples[..., 2])
+    low_value, high_value = np.nanpercentile(values, [5, 95])
+    spread = max(float(high_value - low_value), 1e-12 * (1.0 + abs(float(low_value))))
+    rows = samples.reshape(-1, 3)
+    centre, value = rows[int(np.nanargmin(values)), :2], float(np.nanmin(values))
+    half = np.array([np.ptp(samples[..., 0]), np.ptp(samples[..., 1])]) / (samples.shape[0] - 1)
+    cell = float(np.hypot(*half))
+    low_edge, high_edge = rows[:, :2].min(axis=0), rows[:, :2].max(axis=0)
+    for _ in range(ZOOMS):
+        low, high = np.maximum(centre - half, low_edge), np.minimum(centre + half, high_edge)
+        window = _sample(formula, (low[0], high[0], low[1], high[1]), ZOOM_GRID).reshape(-1, 3)
+        zoomed = _finite(window[:, 2])
+        if not np.isnan(zoomed).all() and np.nanmin(zoomed) < value:
+            index = int(np.nanargmin(zoomed))
+            centre, value = window[index, :2], float(zoomed[index])
+        half = half / 10
+    if not float(low_value) - value > POLE_DEPTH * spread:
+        return None
+    with np.errstate(all="ignore"):
+        steepness = float(np.hypot(*formula.grad(centre)))
+    if math.isfinite(steepness) and not steepness > POLE_STEEPNESS * spread / cell:
+        return None
+    return (
+        _rounded(float(centre[0]), samples[..., 0]) + 0.0,
+        _rounded(float(centre[1]), samples[..., 1]) + 0.0,
+    )
 
 
 def _title(text: str) -> str:
@@ -338,6 +406,32 @@ def _chosen_start(samples: np.ndarray) -> tuple[float, float]:
     return (_rounded(best[0], samples[..., 0]), _rounded(best[1], samples[..., 1]))
 
 
+def _defined_start(formula: Formula, samples: np.ndarray) -> tuple[float, float]:
+    """The chosen start where f and ∇f are finite there; else the point of the sample grid
+    nearest to it (in shares of the domain's width and height) where they are."""
+    preferred = _chosen_start(samples)
+    if _defined(formula, np.array([preferred]))[0]:
+        return preferred
+    grid = samples[..., :2].reshape(-1, 2)
+    usable = grid[_defined(formula, grid)]
+    if usable.size == 0:
+        return preferred
+    widths = np.array([np.ptp(samples[..., 0]), np.ptp(samples[..., 1])])
+    nearest = usable[np.argmin(np.hypot(*((usable - preferred) / widths).T))]
+    rounded = (_rounded(nearest[0], samples[..., 0]), _rounded(nearest[1], samples[..., 1]))
+    if _defined(formula, np.array([rounded]))[0]:
+        return rounded
+    return (float(nearest[0]), float(nearest[1]))
+
+
+def _defined(formula: Formula, points: np.ndarray) -> np.ndarray:
+    """Whether f and both components of ∇f are finite at each row of points (N, 2)."""
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(formula.value(points), points.shape[:1])
+        gradients = np.broadcast_to(formula.grad(points), points.shape)
+    return np.isfinite(values) & np.isfinite(gradients).all(axis=-1)
+
+
 def _rounded(value: float, coordinates: np.ndarray) -> float:
     """value to three significant digits of the domain's width (a start a person can read)."""
     width = float(coordinates.max() - coordinates.min())
@@ -355,7 +449,7 @@ def _checked_start(start, domain) -> tuple[float, float]:
     return (x, y)
 
 
-def _note(points: tuple[StationaryPoint, ...], bounded: bool) -> str:
+def _note(points: tuple[StationaryPoint, ...], no_minimum: str = "") -> str:
     counts: dict[str, int] = {}
     for point in points:
         counts[point.kind] = counts.get(point.kind, 0) + 1
@@ -366,9 +460,7 @@ def _note(points: tuple[StationaryPoint, ...], bounded: bool) -> str:
         or "no stationary point"
     )
     note = f"Your own function. Found numerically in the domain: {found}."
-    if not bounded:
-        note += " f keeps falling beyond the domain: a descent that leaves it has no bottom."
-    return note
+    return f"{note} {no_minimum}" if no_minimum else note
 
 
 register_surface(SurfaceEntry("custom", custom_surface, (), group="your own function"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.descent import Run
-from core.nn.diagnosis import diagnose_training
+from core.nn.diagnosis import diagnose_trainer
 from core.nn.training import Trainer
 from core.stability import stability_edge
 from core.sweeps import BasinMap, LearningRateSweep
@@ -119,7 +119,7 @@ def _threshold_near_critical(sweep: LearningRateSweep, grid_steps: int) -> tuple
 
 
 def _training_diagnosis(trainer: Trainer, kinds: Sequence[str]) -> tuple[bool, str]:
-    verdict = diagnose_training(trainer.history, trainer.status, trainer.reason)
+    verdict = diagnose_trainer(trainer)
     return verdict.kind in kinds, f"training diagnosis {verdict.kind!r}"
 
 

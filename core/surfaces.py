@@ -89,6 +89,9 @@ class Surface:
     latex: str = ""
     parameters: dict[str, float] = field(default_factory=dict)
     bounded_below: bool = True
+    no_minimum_reason: str = ""
+    """Why f has no minimum to descend to (a pole, or f falling beyond the domain), in words;
+    empty when it has one. Set together with bounded_below=False."""
     stochastic_gradient_components: (
         Callable[[Any, Any, np.random.Generator], tuple[Any, Any]] | None
     ) = None

@@ -5,11 +5,10 @@ import pytest
 
 from core.nn.anatomy import step_anatomy
 from core.nn.datasets import make_dataset
-from core.nn.diagnosis import diagnose_training
+from core.nn.diagnosis import diagnose_trainer
 from core.nn.training import (
     DIVERGED,
     FINISHED,
-    History,
     Trainer,
     TrainingConfig,
     compare_optimizers,
@@ -115,7 +114,7 @@ def test_a_huge_learning_rate_stops_with_a_diverged_status():
     assert trainer.status == DIVERGED
     assert "non-finite" in trainer.reason
     assert trainer.epoch < 50
-    assert diagnose_training(trainer.history, trainer.status, trainer.reason).kind == "diverged"
+    assert diagnose_trainer(trainer).kind == "diverged"
 
 
 def test_the_schedule_sets_each_epochs_rate():
@@ -158,25 +157,6 @@ def test_step_anatomy_takes_the_step_that_training_takes_next():
     anatomy = step_anatomy(trainer, parameter_index=5)
     trainer.train(1)  # full batch: one epoch is exactly that one step
     assert trainer.network.params[5] == pytest.approx(anatomy.value_after, rel=1e-12)
-
-
-def _history(train, test, metric=0.95) -> History:
-    return History(list(train), list(test), [metric] * len(train), [metric] * len(train))
-
-
-def test_diagnosis_of_curves():
-    falling = np.linspace(1.0, 0.1, 40)
-    flat = np.concatenate([np.linspace(1.0, 0.2, 20), np.full(40, 0.2)])
-    rising_test = np.concatenate([np.linspace(1.0, 0.3, 20), np.linspace(0.3, 0.6, 20)])
-    assert diagnose_training(_history(falling, falling), "training").kind == "learning"
-    assert diagnose_training(_history(flat, flat), "training").kind == "converged"
-    assert diagnose_training(_history(flat, flat, 0.6), "training").kind == "underfitting"
-    assert diagnose_training(_history(falling, rising_test), "training").kind == "overfitting"
-    assert diagnose_training(_history([1.0], [1.0]), "ready").kind == "untrained"
-    exploding = np.geomspace(1.0, 1e6, 12)
-    assert diagnose_training(_history(exploding, exploding), "training").kind == "diverged"
-    wobbling = np.concatenate([np.linspace(1.0, 0.5, 30), np.linspace(0.5, 0.8, 10)])
-    assert diagnose_training(_history(wobbling, wobbling), "training").kind == "unstable"
 
 
 def test_compared_optimizers_start_from_the_same_weights_and_differ_after():

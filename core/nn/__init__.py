@@ -15,7 +15,7 @@ landscape (loss slices and interpolation), model_surfaces (2-parameter losses as
 
 from core.nn.activations import ACTIVATIONS
 from core.nn.datasets import DATASETS, Dataset, dataset_names, make_dataset
-from core.nn.diagnosis import TrainingDiagnosis, diagnose_training
+from core.nn.diagnosis import TrainingDiagnosis, diagnose_trainer, diagnose_training
 from core.nn.losses import LOSSES, losses_for
 from core.nn.mlp import MLP, parameter_count
 from core.nn.model_surfaces import register_model_surfaces
@@ -32,6 +32,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingDiagnosis",
     "dataset_names",
+    "diagnose_trainer",
     "diagnose_training",
     "losses_for",
     "make_dataset",
