@@ -14,17 +14,21 @@ The verdicts, in the order they are decided:
   DIVERGED_GROWTH times where it started;
 - "early": fewer than MIN_EPOCHS epochs, too few to judge a trend;
 - "unstable" (rising): in the window the training loss rose significantly;
-- "overfitting": over the window the test loss rose significantly (by at least OVERFIT_RISE) while
-  the gap test − train grew (its Theil–Sen slope is positive);
-- "learned": the training metric (accuracy or R²) is at least LEARNED_METRIC at the end of the
-  window, or the loss is below LOW_LOSS_SHARE of where it started and flat (a loss that jumps
-  is said too);
-- "unstable" (jumping): the training loss jumped up by more than JUMP_FACTOR times from one
-  epoch to the next at least MIN_JUMPS times in the window;
+- "overfitting": over the window the test loss rose significantly (by at least OVERFIT_RISE, and
+  by OVERFIT_SHARE_OF_START of its untrained value) while the gap test − train grew (its
+  Theil–Sen slope is positive);
+- "learned": the training metric (accuracy or R²), its median over the window's last half, is at
+  least LEARNED_METRIC, or the loss is below LOW_LOSS_SHARE of where it started and flat (a loss
+  that jumps or swings is said too);
+- "improving": the training loss falls significantly (the rate is stated);
+- "unstable" (swinging): without a significant trend, the training loss jumped up by more than
+  JUMP_FACTOR times from one epoch to the next at least MIN_JUMPS times in the window, or its
+  noise σ is at least NOISY_LOSS;
 - "stuck": the training metric stayed at most CHANCE_MARGIN above chance (the majority class's
   share, or R² = 0) through the whole window and the loss is not falling;
-- "improving": the training loss falls significantly (the rate is stated);
-- "settled": the loss is flat at a metric below LEARNED_METRIC: the model fits no better as it is.
+- "settled": the loss is flat (its change below SETTLED_CHANGE, its noise below CALM_LOSS) at a
+  metric below LEARNED_METRIC: the model fits no better as it is; otherwise "unstable" (no clear
+  trend: a change or a bouncing that does not stand out of the noise).
 
 Every number a sentence shows is finite.
 """
@@ -49,8 +53,16 @@ MIN_CHANGE = 0.01
 SLOW_CHANGE = 0.05
 """A fall of less than 5 % over the window is called slow."""
 OVERFIT_RISE = 0.05
+OVERFIT_SHARE_OF_START = 0.01
+"""...and by at least 1 % of the untrained network's test loss (not at the noise floor near 0)."""
 JUMP_FACTOR = 1.5
 MIN_JUMPS = 2
+SETTLED_CHANGE = 0.02
+"""A loss that changed less than 2 % over the window (and is calm) has levelled off."""
+CALM_LOSS = 0.03
+"""Below this robust deviation of log L (±3 %) a flat loss has levelled off."""
+NOISY_LOSS = 0.1
+"""A robust deviation of log L above 0.1 (the loss ±10 % around its trend) is a swinging loss."""
 LEARNED_METRIC = 0.98
 LOW_LOSS_SHARE = 0.01
 CHANCE_MARGIN = 0.05
@@ -81,11 +93,18 @@ class TrainingDiagnosis:
 
 @dataclass(frozen=True)
 class Trend:
-    """The robust trend of a series over a window: slope per epoch, noise and epochs spanned."""
+    """The robust trend of a series over a window: slope per epoch, noise, epochs spanned and
+    the trend line's value at the window's first epoch."""
 
     slope: float
     noise: float
     epochs: int
+    start: float = 0.0
+
+    @property
+    def end(self) -> float:
+        """The trend line's value at the window's last epoch."""
+        return self.start + self.change
 
     @property
     def change(self) -> float:
@@ -117,8 +136,9 @@ def robust_trend(values: Sequence[float]) -> Trend:
     first, second = np.triu_indices(series.size, k=1)
     slope = float(np.median((series[second] - series[first]) / (second - first)))
     residual = series - slope * index
-    noise = ROBUST_SCALE * float(np.median(np.abs(residual - np.median(residual))))
-    return Trend(slope, noise, series.size - 1)
+    start = float(np.median(residual))
+    noise = ROBUST_SCALE * float(np.median(np.abs(residual - start)))
+    return Trend(slope, noise, series.size - 1, start)
 
 
 def window_size(epochs: int) -> int:
@@ -169,9 +189,9 @@ def diagnose_training(
         _rising(window)
         or _overfitting(window)
         or _learned(window, metric)
-        or _jumping(window)
-        or _stuck(window, metric, chance)
         or _improving(window, metric)
+        or _swinging(window)
+        or _stuck(window, metric, chance)
         or _settled(window, metric)
     )
 
@@ -192,9 +212,15 @@ class Window:
     def first_epoch(self) -> int:
         return self.history.epochs - self.size
 
+    @property
+    def tail(self) -> int:
+        """The last half of the window, whose median metric is the window's end metric."""
+        return max(1, self.size // 2)
+
     def end_metric(self) -> float:
-        """The training metric at the end of the window: the median of its last few epochs."""
-        return float(np.median(self.metric[-max(1, self.size // 10) :]))
+        """The training metric at the end of the window: the median over its last half, so a
+        metric that wavers around a threshold does not flip the verdict epoch by epoch."""
+        return float(np.median(self.metric[-self.tail :]))
 
 
 @dataclass(frozen=True)
@@ -260,24 +286,40 @@ def loss_jumps(losses: Sequence[float]) -> int:
     return int(np.sum(values[1:] > JUMP_FACTOR * values[:-1]))
 
 
-def _jumping(window: Window) -> TrainingDiagnosis | None:
+def _restless(window: Window) -> str:
+    """How the training loss jumps or swings in the window, as a sentence; "" when it is calm."""
     jumps = loss_jumps(window.train)
-    if jumps < MIN_JUMPS:
+    if jumps >= MIN_JUMPS:
+        return (
+            f"The training loss jumped up by more than {JUMP_FACTOR:g} times on {jumps} of the "
+            f"last {window.size} epochs"
+        )
+    if window.train_trend.noise >= NOISY_LOSS:
+        return (
+            f"The training loss swings by about ±{_percent(_relative(window.train_trend.noise))} "
+            f"around its trend over the last {window.size} epochs"
+        )
+    return ""
+
+
+def _swinging(window: Window) -> TrainingDiagnosis | None:
+    restless = _restless(window)
+    if not restless:
         return None
     return TrainingDiagnosis(
         "unstable",
         "Unstable",
-        f"{_jump_sentence(window, jumps)} (it ranged from {window.train.min():.3g} to "
-        f"{window.train.max():.3g}): the learning rate is too large for this point of "
-        "training. Lower it or use a decaying schedule.",
+        f"{restless} (between {window.train.min():.3g} and {window.train.max():.3g}) without a "
+        "clear trend: the learning rate is too large for this point of training. Lower it or "
+        "use a decaying schedule.",
     )
 
 
-def _jump_sentence(window: Window, jumps: int) -> str:
-    return (
-        f"The training loss jumped up by more than {JUMP_FACTOR:g} times on {jumps} of the "
-        f"last {window.size} epochs"
-    )
+def _settling_advice(window: Window) -> str:
+    restless = _restless(window)
+    if not restless:
+        return ""
+    return f" {restless}: a smaller learning rate or a decaying schedule would let it settle."
 
 
 def _rising(window: Window) -> TrainingDiagnosis | None:
@@ -297,17 +339,17 @@ def _overfitting(window: Window) -> TrainingDiagnosis | None:
     test = window.test_trend
     if not (test.change > 0 and test.significant(OVERFIT_RISE) and window.gap_trend.slope > 0):
         return None
-    gap_start, gap_end = (
-        window.test[0] - window.train[0],
-        window.test[-1] - window.train[-1],
-    )
+    rise = window.test[-1] - math.exp(test.start)
+    if not rise > OVERFIT_SHARE_OF_START * window.history.test_loss[0]:
+        return None  # a rise at the noise floor of a loss near 0 is no memorising
+    gap = window.gap_trend
     return TrainingDiagnosis(
         "overfitting",
         "Overfitting",
         f"Over the last {window.size} epochs the test loss rose {_percent(_relative(test.change))}"
         f" (to {window.test[-1]:.3g}) while the gap between test and training loss grew from "
-        f"{gap_start:.3g} to {gap_end:.3g}: the network is memorising the training points. "
-        "Try L2, fewer units, more data or stop earlier.",
+        f"{gap.start:.3g} to {gap.end:.3g} (its trend line): the network is memorising the "
+        "training points. Try L2, fewer units, more data or stop earlier.",
     )
 
 
@@ -318,24 +360,18 @@ def _learned(window: Window, metric: _Metric) -> TrainingDiagnosis | None:
     if score < LEARNED_METRIC and not low_and_flat:
         return None
     test = metric.format(history.test_metric[-1])
-    jumps = loss_jumps(window.train)
-    if jumps >= MIN_JUMPS:
-        still = (
-            f" {_jump_sentence(window, jumps)}: a smaller learning rate or a decaying schedule "
-            "would let it settle."
-        )
-    elif trend.falling:
+    still = _settling_advice(window)
+    if not still and trend.falling:
         still = (
             f" The loss still falls ({_percent(_relative(trend.change))} over the last "
             f"{window.size} epochs): more epochs would add little."
         )
-    else:
-        still = ""
     return TrainingDiagnosis(
         "learned",
         "Learned it",
-        f"A training {metric.name} of {metric.format(score)} (test {test}) at a training loss "
-        f"of {window.train[-1]:.3g}: the network has learned these data.{still}",
+        f"A training {metric.name} of {metric.format(score)} (the median of the last "
+        f"{window.tail} epochs; test {test}) at a training loss of {window.train[-1]:.3g}: the "
+        f"network has learned these data.{still}",
     )
 
 
@@ -371,11 +407,21 @@ def _improving(window: Window, metric: _Metric) -> TrainingDiagnosis | None:
         "Still improving",
         f"The training loss fell {_percent(_relative(trend.change))} over the last "
         f"{window.size} epochs (to {window.train[-1]:.3g}; training {metric.name} "
-        f"{metric.format(window.metric[-1])}): more epochs would help{pace}.",
+        f"{metric.format(window.metric[-1])}): more epochs would help{pace}."
+        + _settling_advice(window),
     )
 
 
 def _settled(window: Window, metric: _Metric) -> TrainingDiagnosis:
+    trend = window.train_trend
+    if abs(_relative(trend.change)) >= SETTLED_CHANGE or trend.noise >= CALM_LOSS:
+        return TrainingDiagnosis(
+            "unstable",
+            "No clear trend",
+            f"The training loss {_change(trend)}, but it bounces by about "
+            f"±{_percent(_relative(trend.noise))} around that trend: no clear trend yet. Train "
+            "longer to see where it goes, or lower the learning rate if it keeps bouncing.",
+        )
     return TrainingDiagnosis(
         "settled",
         "Stopped improving",
