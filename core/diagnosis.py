@@ -268,10 +268,7 @@ def _diverged(run: Run, edge: StabilityEdge) -> Diagnosis:
     headline = f"Diverged at step {run.stop_step}: {run.reason}."
     first = _first_rate(run)
     if not surface.bounded_below:
-        cause = (
-            "This surface has no bottom: f decreases for ever along a valley, so every "
-            "descent that leaves the saddle slides away. Divergence is the right answer here."
-        )
+        cause = _no_bottom(surface)
     elif edge.rate is None:
         cause = (
             f"{optimizer.rule.title} scales each coordinate by its own gradient history, so "
@@ -288,6 +285,16 @@ def _diverged(run: Run, edge: StabilityEdge) -> Diagnosis:
     else:
         cause = _diverged_below_edge(run, edge, first)
     return Diagnosis("diverged", headline, f"{headline} {cause}", edge.rate, edge=edge)
+
+
+def _no_bottom(surface: Surface) -> str:
+    """Why a surface without a minimum lets descent run away: its own reason where it has one."""
+    if surface.no_minimum_reason:
+        return surface.no_minimum_reason + " Divergence is the right answer here."
+    return (
+        "This surface has no bottom: f decreases for ever along a valley, so every "
+        "descent that leaves the saddle slides away. Divergence is the right answer here."
+    )
 
 
 def _diverged_below_edge(run: Run, edge: StabilityEdge, first: float) -> str:
@@ -427,8 +434,14 @@ def _slow(run: Run, edge: StabilityEdge, increases: int) -> Diagnosis:
     headline = (
         f"Too slow: after {_steps_phrase(run.stop_step)} it has not reached a minimum "
         f"(‖∇f‖ = {gradient_norm:.3g}{gap})."
+        if surface.bounded_below
+        else f"Still descending after {_steps_phrase(run.stop_step)} (‖∇f‖ = {gradient_norm:.3g})."
     )
-    advice = _slow_advice(run, stability_edge(optimizer, surface, end), gradient_norm)
+    advice = (
+        " " + _no_bottom(surface).removesuffix(" Divergence is the right answer here.")
+        if not surface.bounded_below
+        else _slow_advice(run, stability_edge(optimizer, surface, end), gradient_norm)
+    )
     return Diagnosis(
         "slow", headline, headline + advice, edge.rate, loss_increases=increases, edge=edge
     )

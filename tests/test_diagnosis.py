@@ -105,3 +105,19 @@ def test_a_run_that_stops_on_a_flat_plateau_says_so():
     diagnosis = run.diagnosis
     assert diagnosis.kind == "plateau"
     assert "flat plateau" in diagnosis.message and "Too slow" not in diagnosis.message
+
+
+@pytest.mark.parametrize("formula", ["1/x", "x + y", "-x^2 - y^2", "1/(x^2 + y^2 - 1)"])
+def test_a_surface_without_a_minimum_gets_no_learning_rate_advice(formula):
+    surface = core.surface("custom", formula=formula)
+    # The independent fact: on a fine grid f reaches far below any value near the start.
+    xs = np.linspace(*surface.domain[:2], 401)
+    ys = np.linspace(*surface.domain[2:], 401)
+    with np.errstate(all="ignore"):
+        grid = surface.value(np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2))
+    assert not surface.bounded_below and np.nanmin(grid) < surface.value(np.array([0.5, 0.5]))
+    for lr in (0.001, 0.01, 0.1):
+        run = core.descend(surface, core.optimizer("sgd", lr=lr), surface.default_start, 300)
+        message = run.diagnosis.message
+        assert "No minimum here" in message
+        assert "lr ≈" not in message and "Use lr <" not in message and "try the" not in message
