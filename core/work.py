@@ -1,10 +1,12 @@
 """How much work a computation is, before it starts, and one budget that bounds it.
 
 Every study a page can start is estimated in abstract *operations*: one operation is one
-element of one NumPy array operation. An array operation on n elements costs n + CALL_OPERATIONS
-(the fixed cost of the call, paid even for one element, as in a single path on floats):
+element of one NumPy array operation. An array operation on n elements costs n + CALL (the fixed
+cost of a call, paid even for one element); a single path on Python floats pays SCALAR_CALL per
+operation instead:
 
-    descent   runs × steps × (g [+ h + NEWTON_SOLVE] + UPDATE + LOOP) × (starts + blocks·CALL)
+    descent   steps × (e × starts + c × blocks × CALL), e and c the element operations and the
+              calls of one step: g [+ h + NEWTON_SOLVE] + UPDATE + LOOP, a formula's weighted
     training  epochs × (batches × (3·b·W + UPDATE·W + BATCH_CALLS·CALL) + 2·n·W)
     landscape points × (n·W + FORWARD_CALLS·CALL)
 
@@ -33,10 +35,14 @@ from core.formula_program import Program
 from core.optimizers import Optimizer
 from core.surfaces import Surface
 
-OPERATIONS_PER_SECOND = 2.0e8
+OPERATIONS_PER_SECOND = 2.75e9
 """Operations per CPU-second on the reference machine (fitted by benchmarks/bench_work.py)."""
-CALL_OPERATIONS = 400
+CALL_OPERATIONS = 2_000
 """The fixed cost of one NumPy call, in element operations."""
+SCALAR_CALL_OPERATIONS = 300
+"""One operation of a single path on Python floats (core.descend's single-path loop)."""
+FORMULA_ELEMENT_WEIGHT = 3
+"""Element operations per operation of a typed formula (powers, exponentials, logarithms)."""
 BUILT_IN_OPERATIONS = 12
 """Operations of a built-in surface's gradient or Hessian (a few terms of a closed form)."""
 UPDATE_OPERATIONS = 12
@@ -45,8 +51,8 @@ LOOP_OPERATIONS = 14
 """The descent loop's own operations per step: norms, the box test, recording."""
 NEWTON_SOLVE_OPERATIONS = 40
 """Assembling and solving the 2 × 2 Newton system, eigenvalue shift included."""
-BATCH_CALLS = 40
-"""NumPy calls of one forward and backward pass and update of a small network."""
+BATCH_CALLS = 100
+"""NumPy and Python calls of one forward and backward pass and update of a network."""
 FORWARD_CALLS = 12
 """NumPy calls of one forward pass and loss."""
 BLOCK_STARTS = 16_384
@@ -113,18 +119,36 @@ def hessian_operations(surface: Surface) -> int:
     return BUILT_IN_OPERATIONS if formula is None else max(1, _formula_operations(formula)[1])
 
 
-def step_operations(surface: Surface, optimizer: Optimizer) -> int:
-    """Operations of one descent step at one point, per array element."""
-    work = gradient_operations(surface) + UPDATE_OPERATIONS + LOOP_OPERATIONS
+def step_operations(surface: Surface, optimizer: Optimizer) -> tuple[float, int]:
+    """(element operations per path, array calls) of one descent step.
+
+    A formula's operations are weighted FORMULA_ELEMENT_WEIGHT per element (its powers,
+    exponentials and logarithms cost several additions each) but are one call each.
+    """
+    calls = gradient_operations(surface) + UPDATE_OPERATIONS + LOOP_OPERATIONS
     if not optimizer.elementwise:
-        work += hessian_operations(surface) + NEWTON_SOLVE_OPERATIONS
-    return work
+        calls += hessian_operations(surface) + NEWTON_SOLVE_OPERATIONS
+    weight = 1 if formula_of(surface) is None else FORMULA_ELEMENT_WEIGHT
+    derivatives = gradient_operations(surface)
+    if not optimizer.elementwise:
+        derivatives += hessian_operations(surface)
+    elements = calls + (weight - 1) * derivatives
+    return float(elements), calls
+
+
+def runs_on_floats(optimizer: Optimizer, starts: int) -> bool:
+    """Whether core.descend runs this as one path on Python floats (no array calls)."""
+    return starts == 1 and optimizer.elementwise
 
 
 def descent_operations(surface: Surface, optimizer: Optimizer, starts: int, steps: int) -> float:
-    """Operations of one descent of `starts` paths for `steps` steps (no path stopping early)."""
+    """Operations of one descent of `starts` paths for `steps` steps (no path stopping early):
+    steps × (element operations × starts + calls × blocks × the cost of a call)."""
+    elements, calls = step_operations(surface, optimizer)
+    if runs_on_floats(optimizer, starts):
+        return float(steps) * calls * SCALAR_CALL_OPERATIONS
     blocks = max(1, math.ceil(starts / BLOCK_STARTS))
-    return float(steps) * step_operations(surface, optimizer) * (starts + blocks * CALL_OPERATIONS)
+    return float(steps) * (elements * starts + calls * blocks * CALL_OPERATIONS)
 
 
 def steps_per_chunk(surface: Surface, optimizer: Optimizer, starts: int) -> int:
