@@ -304,11 +304,12 @@ def descent_request(
     steps: int,
     starts: int = 1,
     grid_side: int | None = None,
-    smallest_steps: int = 10,
+    smallest_steps: int = 50,
     smallest_starts: int = 1,
 ) -> Request:
     """A request for descents of every optimizer: `starts` paths, or a grid_side² grid of starts,
-    for `steps` steps. Cut order: steps, then the grid side or the number of starts."""
+    for `steps` steps. Cut order: steps (to no fewer than `smallest_steps`, enough for most
+    runs to show where they go), then the grid side or the number of starts."""
     optimizers = tuple(optimizers)
 
     def operations(values: dict[str, int]) -> float:
