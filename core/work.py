@@ -7,8 +7,8 @@ operation instead:
 
     descent   steps × (e × starts + c × blocks × CALL), e and c the element operations and the
               calls of one step: g [+ h + NEWTON_SOLVE] + UPDATE + LOOP, a formula's weighted
-    training  epochs × (batches × (3·b·W + UPDATE·W + BATCH_CALLS·CALL) + 2·n·W)
-    landscape points × (n·W + FORWARD_CALLS·CALL)
+    training  epochs × (batches × (3·b·W + NETWORK_UPDATE·W + BATCH_CALLS·CALL) + 3 forwards)
+    forward   FORWARD·n·W + FORWARD_CALLS·CALL; a landscape is points × a forward pass
 
 g and h are the operations of one gradient and one Hessian: for a typed formula the distinct
 subtrees of its derivative trees (core.formula), for a built-in surface BUILT_IN_OPERATIONS; W the
@@ -35,7 +35,7 @@ from core.formula_program import Program
 from core.optimizers import Optimizer
 from core.surfaces import Surface
 
-OPERATIONS_PER_SECOND = 2.75e9
+OPERATIONS_PER_SECOND = 2.2e9
 """Operations per CPU-second on the reference machine (fitted by benchmarks/bench_work.py)."""
 CALL_OPERATIONS = 2_000
 """The fixed cost of one NumPy call, in element operations."""
@@ -52,6 +52,13 @@ LOOP_OPERATIONS = 14
 NEWTON_SOLVE_OPERATIONS = 40
 """Assembling and solving the 2 × 2 Newton system, eigenvalue shift included."""
 BATCH_CALLS = 100
+NETWORK_UPDATE_OPERATIONS = 45
+"""Operations per weight of one mini-batch update besides the batch's own products: the
+optimizer's update and the backward pass's per-weight work (dominant at small batches)."""
+FORWARD_OPERATIONS = 2
+EPOCH_EVALUATIONS = 3
+"""Forward passes over the training set's size after an epoch (loss and metric, train and test)."""
+"""Operations per weight and data point of a forward pass and its loss (a multiply and an add)."""
 """NumPy and Python calls of one forward and backward pass and update of a network."""
 FORWARD_CALLS = 12
 """NumPy calls of one forward pass and loss."""
@@ -164,15 +171,18 @@ def training_operations(weights: int, points: int, batch_size: int, epochs: int)
     batch_size = max(1, min(batch_size, points))
     batches = math.ceil(points / batch_size)
     per_batch = (
-        3 * batch_size * weights + UPDATE_OPERATIONS * weights + BATCH_CALLS * CALL_OPERATIONS
+        3 * batch_size * weights
+        + NETWORK_UPDATE_OPERATIONS * weights
+        + BATCH_CALLS * CALL_OPERATIONS
     )
-    per_epoch = batches * per_batch + 2 * points * weights + 2 * FORWARD_CALLS * CALL_OPERATIONS
+    # after each epoch: the loss and the metric on the training and the test data
+    per_epoch = batches * per_batch + EPOCH_EVALUATIONS * forward_operations(weights, points)
     return float(epochs) * per_epoch
 
 
 def forward_operations(weights: int, points: int) -> float:
     """Operations of one loss evaluation of a network on `points` data points."""
-    return float(points) * weights + FORWARD_CALLS * CALL_OPERATIONS
+    return float(FORWARD_OPERATIONS) * points * weights + FORWARD_CALLS * CALL_OPERATIONS
 
 
 # ----- requests and the budget --------------------------------------------------------------

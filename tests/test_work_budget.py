@@ -139,17 +139,27 @@ def test_a_descent_estimate_agrees_with_the_counted_evaluations(long_surface, na
 
 
 def test_training_and_landscape_estimates_count_batches_and_loss_evaluations(monkeypatch):
+    rows: list[int] = []
+    forward = MLP._forward
+
+    def counted_forward(self, inputs):
+        rows.append(inputs.shape[0])
+        return forward(self, inputs)
+
+    monkeypatch.setattr(MLP, "_forward", counted_forward)
     data = make_dataset("moons", count=400, seed=0)
     config = TrainingConfig(hidden=(64, 64), batch_size=20, epochs=3)
     trainer = Trainer(data, config)
+    rows.clear()
     trainer.train(3)
     points = data.targets_train.shape[0]
     weights = trainer.network.params.size
-    # counted: the updates made, each a forward and backward pass (3 multiply-adds per weight
-    # and point of the batch)
-    counted = trainer.updates * 3 * 20 * weights
+    # counted: every point passed forward (a multiply-add per weight), and per update the
+    # backward pass over its batch (two more per weight and point)
+    counted = 2 * weights * sum(rows) + trainer.updates * 2 * 20 * weights
     assert trainer.updates == 3 * math.ceil(points / 20)
     assert 1 <= work.training_operations(weights, points, 20, 3) / counted < COUNT_FACTOR
+    monkeypatch.setattr(MLP, "_forward", forward)
 
     losses = []
     original = MLP.loss
