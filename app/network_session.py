@@ -24,6 +24,7 @@ from core.nn.landscape import (
     random_directions,
 )
 from core.nn.training import DIVERGED, Trainer, compare_optimizers, config_with
+from core.work import Notice, Request, Size, fit_to_budget, forward_operations, training_operations
 
 SESSION_KEY = "network_session"
 CHUNK_SECONDS = 0.35
@@ -31,9 +32,8 @@ CHUNK_SECONDS = 0.35
 UPDATES_PER_RUN = 60
 """A run is shown in about this many live updates (fewer when an epoch is slow)."""
 MAX_COMPARE_EPOCHS = 500
-MAX_COMPARE_UPDATES = 20_000
-"""Updates per compared optimizer: about 3 s for the largest network at batch size 1, so one
-visitor cannot stall the server for the class."""
+INTERPOLATION_POINTS = 51
+"""Points of the 1-D line from the initial to the current weights (core.nn.landscape)."""
 LANDSCAPE_KINDS = {"pca": "PCA of the training path", "random": "random, filter-normalised"}
 
 
@@ -111,6 +111,9 @@ def compute_landscape(
 ) -> LandscapeView:
     """The slice through the current weights along `kind` directions, and the 1-D line."""
     trainer = session.trainer
+    resolution, _ = landscape_plan(trainer, resolution)
+    if resolution == 0:
+        raise ValueError("even the smallest landscape of this network is over the work budget")
     if trainer.status == DIVERGED:
         raise ValueError(
             "the training diverged, so the weights describe no useful landscape; "
@@ -141,6 +144,7 @@ def compute_landscape(
         loss,
         trainer.initial_params,
         centre,
+        INTERPOLATION_POINTS,
     )
     return LandscapeView(kind, result, steps, values, trainer.epoch)
 
@@ -148,13 +152,49 @@ def compute_landscape(
 def compute_comparison(
     session: TrainingSession, optimizers: list, progress: Callable[[float], None]
 ) -> list[Trainer]:
-    """Train the session's network once per optimizer, for `comparison_epochs` epochs."""
-    capped = config_with(session.trainer.config, epochs=comparison_epochs(session.trainer))
+    """Train the session's network once per optimizer, for the epochs the budget allows (none
+    when even one epoch each is over it)."""
+    epochs, _ = comparison_plan(session.trainer, len(optimizers))
+    if epochs == 0:
+        return []
+    capped = config_with(session.trainer.config, epochs=epochs)
     return compare_optimizers(session.trainer.dataset, capped, optimizers, progress)
 
 
-def comparison_epochs(trainer: Trainer) -> int:
-    """The planned epochs, capped at MAX_COMPARE_EPOCHS and at MAX_COMPARE_UPDATES updates."""
-    updates_per_epoch = math.ceil(trainer.dataset.targets_train.size / trainer.config.batch_size)
-    return max(1, min(trainer.config.epochs, MAX_COMPARE_EPOCHS,
-                      MAX_COMPARE_UPDATES // updates_per_epoch))  # fmt: skip
+def _sizes(trainer: Trainer) -> tuple[int, int, int]:
+    """(weights, training points, batch size) of the trainer's network and data."""
+    points = trainer.dataset.targets_train.shape[0]
+    return trainer.network.params.size, points, trainer.config.batch_size
+
+
+def comparison_plan(trainer: Trainer, count: int) -> tuple[int, Notice | None]:
+    """Epochs per compared optimizer: the planned ones capped at MAX_COMPARE_EPOCHS, then cut to
+    the work budget for `count` optimizers (0 if refused), and the notice saying so."""
+    weights, points, batch = _sizes(trainer)
+    planned = min(trainer.config.epochs, MAX_COMPARE_EPOCHS)
+    request = Request(
+        f"Comparing {count} optimizers",
+        (Size("epochs", planned, 1),),
+        lambda values: count * training_operations(weights, points, batch, values["epochs"]),
+    )
+    cut, notice = fit_to_budget(request)
+    return (0 if cut is None else cut.value("epochs")), notice
+
+
+def comparison_epochs(trainer: Trainer, count: int = 1) -> int:
+    """The epochs a comparison of `count` optimizers runs (see comparison_plan)."""
+    return comparison_plan(trainer, count)[0]
+
+
+def landscape_plan(trainer: Trainer, resolution: int) -> tuple[int, Notice | None]:
+    """The landscape's grid side cut to the work budget (0 if refused), and the notice."""
+    weights, points, _ = _sizes(trainer)
+    request = Request(
+        "This landscape",
+        (Size("grid", int(resolution), min(int(resolution), 5), squared=True),),
+        lambda values: (
+            (values["grid"] ** 2 + INTERPOLATION_POINTS) * forward_operations(weights, points)
+        ),
+    )
+    cut, notice = fit_to_budget(request)
+    return (0 if cut is None else cut.value("grid")), notice

@@ -15,6 +15,7 @@ import streamlit as st
 from app import network_figures as figures
 from app import network_session as actions
 from app.classroom import offer_download, show_figure
+from app.computations import show_notice
 from app.exports import history_csv
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
@@ -276,6 +277,7 @@ def show_landscape(session: TrainingSession) -> None:
         key="net_landscape_kind",
     )
     resolution = columns[1].slider("Resolution", 11, 41, 25, step=2, key="net_landscape_size")
+    show_notice(actions.landscape_plan(session.trainer, resolution)[1])
     if columns[2].button("Compute the landscape", icon=":material/landscape:"):
         bar = st.progress(0.0, text="Slicing the loss…")
         try:
@@ -316,10 +318,11 @@ def show_comparison(session: TrainingSession) -> None:
     st.markdown(
         "Train the same network on the same data from the same initial weights with up "
         f"to {MAX_COMPARED} optimizers (the first is the sidebar's), and overlay their "
-        f"curves over {actions.comparison_epochs(session.trainer)} epochs (capped at "
-        f"{actions.MAX_COMPARE_EPOCHS} epochs and {actions.MAX_COMPARE_UPDATES:,} updates each)."
+        f"curves (at most {actions.MAX_COMPARE_EPOCHS} epochs each, fewer when the work "
+        "budget asks for it)."
     )
     count = st.radio("Optimizers", [2, 3], horizontal=True, key="net_compare_count")
+    show_notice(actions.comparison_plan(session.trainer, count)[1])
     chosen = [(session.trainer.config.optimizer, session.trainer.config.hyperparameters)]
     columns = st.columns(count - 1)
     for slot in range(1, count):

@@ -3,19 +3,21 @@
 The lab shares the Explorer's sidebar (surface, start, optimizers, steps, noise, schedule): the
 same widgets under the same keys, bound to the URL, so moving between the two pages keeps every
 setting. Its own controls (which study, the sweep's range, grid sizes) carry a prefix of their
-own. Every study is one batched descent in core.sweeps, cached by small hashable keys with
-bounded caches, since the inputs come from anyone with a link.
+own. Every study is one batched descent in core.sweeps, first cut to the work budget (core.work:
+fewer steps, then fewer rates or a coarser grid), then run under a progress bar and cached by
+small hashable keys in bounded caches, since the inputs come from anyone with a link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
 
 import core
+from app.computations import shared_result, show_notice
 from app.explorer_settings import (
     ExplorerSettings,
     explorer_link,
@@ -28,6 +30,7 @@ from app.explorer_settings import (
 from app.url_state import UrlParameter
 from app.widgets import ChoiceControl, NumberControl
 from core import sweeps
+from core.work import Request, descent_request, fit_to_budget
 
 STUDIES = {
     "sweep": "Learning-rate sweep",
@@ -35,7 +38,6 @@ STUDIES = {
     "momentum": "Learning rate × momentum",
     "starts": "Random starts",
 }
-CACHE = dict(max_entries=24, ttl=3600, show_spinner=False)
 
 
 # ----- controls -------------------------------------------------------------------------------
@@ -244,105 +246,152 @@ def schedule_key(schedule: core.Schedule | None) -> tuple | None:
     return schedule.name, tuple(sorted(schedule.parameters.items()))
 
 
-def with_progress(message: str, work: Callable[[], Any]) -> Any:
-    """Run `work` under a progress bar that says what is running; the bar goes when it ends."""
-    bar = st.progress(0, text=message)
-    try:
-        return work()
-    finally:
-        bar.empty()
+# ----- the work budget ---------------------------------------------------------------------------
+def _fitted(request: Request, inputs: StudyInputs, size: str) -> tuple[StudyInputs | None, int]:
+    """The inputs with their steps cut to the budget and the cut value of `size` (None and 0
+    when even the smallest study does not fit); the notice is shown."""
+    cut, notice = fit_to_budget(request)
+    show_notice(notice)
+    if cut is None:
+        return None, 0
+    steps = cut.value("steps")
+    fitted = inputs if steps == inputs.steps else replace(inputs, steps=steps)
+    return fitted, cut.value(size)
 
 
-# ----- cached computations ----------------------------------------------------------------------
+def fit_sweep(inputs: StudyInputs, count: int) -> tuple[StudyInputs | None, int]:
+    """Steps and the number of learning rates of a sweep of every optimizer, within budget."""
+    settings = inputs.settings
+    request = descent_request(
+        "This sweep",
+        settings.surface,
+        settings.optimizers,
+        inputs.steps,
+        starts=count,
+        smallest_starts=sweeps.MIN_LEARNING_RATES,
+    )
+    return _fitted(request, inputs, "starts" if count > 1 else "steps")
+
+
+def fit_basins(inputs: StudyInputs, resolution: int) -> tuple[StudyInputs | None, int]:
+    """Steps and grid side of a basin map, within budget."""
+    settings = inputs.settings
+    request = descent_request(
+        "This basin map",
+        settings.surface,
+        settings.optimizers[:1],
+        inputs.steps,
+        grid_side=resolution,
+    )
+    return _fitted(request, inputs, "grid")
+
+
+def fit_momentum(inputs: StudyInputs, count: int) -> tuple[StudyInputs | None, int]:
+    """Steps and grid side of an lr × momentum map (heavy-ball SGD), within budget."""
+    count = min(count, sweeps.MAX_MOMENTUM_GRID)
+    heavy_ball = core.optimizer("sgd", momentum=0.9)
+    request = descent_request(
+        "This map", inputs.settings.surface, (heavy_ball,), inputs.steps, grid_side=count
+    )
+    return _fitted(request, inputs, "grid")
+
+
+def fit_starts(inputs: StudyInputs, count: int) -> tuple[StudyInputs | None, int]:
+    """Steps and number of random starts, within budget."""
+    settings = inputs.settings
+    request = descent_request(
+        "These random starts", settings.surface, settings.optimizers[:1], inputs.steps, starts=count
+    )
+    return _fitted(request, inputs, "starts" if count > 1 else "steps")
+
+
+# ----- computations, cached and under a progress bar ----------------------------------------------
 def learning_rate_sweeps(inputs: StudyInputs, rates: tuple[float, float, int], target: float):
-    """One sweep per optimizer on screen; the bar advances per optimizer."""
-    optimizers = inputs.settings.optimizers
-    bar = st.progress(0, text="Sweeping the learning rate…")
+    """One sweep per optimizer on screen, each under its own progress bar."""
+    settings = inputs.settings
     results = []
-    for number, optimizer in enumerate(optimizers):
-        bar.progress(
-            number / len(optimizers),
-            text=f"Sweeping {optimizer.name}: {rates[2]} learning rates at once…",
-        )
-        results.append(_sweep(inputs.key(optimizer), rates, target, inputs, optimizer))
-    bar.empty()
+    for optimizer in settings.optimizers:
+
+        def compute(progress, optimizer=optimizer):
+            return sweeps.learning_rate_sweep(
+                settings.surface,
+                optimizer,
+                settings.start,
+                inputs.steps,
+                sweeps.learning_rate_grid(*rates),
+                schedule=settings.schedule,
+                noise=settings.noise,
+                seed=settings.seed,
+                target_fraction=target,
+                progress=progress,
+            )
+
+        message = f"Sweeping {optimizer.name}: {rates[2]} learning rates at once…"
+        key = (inputs.key(optimizer), rates, target)
+        results.append(shared_result("sweep", key, compute, message))
     return results
 
 
-@st.cache_data(**CACHE)
-def _sweep(key: tuple, rates: tuple, target: float, _inputs: StudyInputs, _optimizer):
-    settings = _inputs.settings
-    return sweeps.learning_rate_sweep(
-        settings.surface,
-        _optimizer,
-        settings.start,
-        _inputs.steps,
-        sweeps.learning_rate_grid(*rates),
-        schedule=settings.schedule,
-        noise=settings.noise,
-        seed=settings.seed,
-        target_fraction=target,
-    )
-
-
 def basin_map(inputs: StudyInputs, resolution: int) -> sweeps.BasinMap:
-    optimizer = inputs.settings.optimizers[0]
+    settings = inputs.settings
+    optimizer = settings.optimizers[0]
     message = (
         f"Running {resolution * resolution:,} starts x {inputs.steps} steps of {optimizer.label()}…"
     )
-    return with_progress(message, lambda: _basins(inputs.key(optimizer), resolution, inputs))
 
+    def compute(progress):
+        return sweeps.basin_map(
+            settings.surface,
+            optimizer,
+            resolution,
+            inputs.steps,
+            noise=settings.noise,
+            seed=settings.seed,
+            schedule=settings.schedule,
+            progress=progress,
+        )
 
-@st.cache_data(**CACHE)
-def _basins(key: tuple, resolution: int, _inputs: StudyInputs) -> sweeps.BasinMap:
-    settings = _inputs.settings
-    return sweeps.basin_map(
-        settings.surface,
-        settings.optimizers[0],
-        resolution,
-        _inputs.steps,
-        noise=settings.noise,
-        seed=settings.seed,
-        schedule=settings.schedule,
-    )
+    return shared_result("basins", (inputs.key(optimizer), resolution), compute, message)
 
 
 def momentum_map(inputs: StudyInputs, rates: tuple[float, float], count: int):
-    message = f"Running heavy-ball descent on a {count} x {count} grid of rate and momentum…"
-    return with_progress(message, lambda: _momentum(inputs.key(), rates, count, inputs))
-
-
-@st.cache_data(**CACHE)
-def _momentum(key: tuple, rates: tuple, count: int, _inputs: StudyInputs) -> sweeps.MomentumMap:
-    settings = _inputs.settings
+    settings = inputs.settings
     grid_count = min(count, sweeps.MAX_MOMENTUM_GRID)
-    return sweeps.momentum_map(
-        settings.surface,
-        settings.start,
-        _inputs.steps,
-        sweeps.learning_rate_grid(*rates, grid_count),
-        sweeps.momentum_grid(grid_count),
+    message = (
+        f"Running heavy-ball descent on a {grid_count} x {grid_count} grid of rate and momentum…"
     )
+
+    def compute(progress):
+        return sweeps.momentum_map(
+            settings.surface,
+            settings.start,
+            inputs.steps,
+            sweeps.learning_rate_grid(*rates, grid_count),
+            sweeps.momentum_grid(grid_count),
+            progress=progress,
+        )
+
+    return shared_result("momentum", (inputs.key(), rates, grid_count), compute, message)
 
 
 def random_starts(inputs: StudyInputs, count: int, seed: int) -> sweeps.RandomStarts:
-    optimizer = inputs.settings.optimizers[0]
+    settings = inputs.settings
+    optimizer = settings.optimizers[0]
     message = f"Running {count:,} random starts of {optimizer.label()}…"
-    return with_progress(message, lambda: _starts(inputs.key(optimizer), count, seed, inputs))
 
+    def compute(progress):
+        return sweeps.random_starts(
+            settings.surface,
+            optimizer,
+            count,
+            inputs.steps,
+            seed=seed,
+            noise=settings.noise,
+            schedule=settings.schedule,
+            progress=progress,
+        )
 
-@st.cache_data(**CACHE)
-def _starts(key: tuple, count: int, seed: int, _inputs: StudyInputs) -> sweeps.RandomStarts:
-    settings = _inputs.settings
-    return sweeps.random_starts(
-        settings.surface,
-        settings.optimizers[0],
-        count,
-        _inputs.steps,
-        seed=seed,
-        noise=settings.noise,
-        schedule=settings.schedule,
-    )
+    return shared_result("starts", (inputs.key(optimizer), count, seed), compute, message)
 
 
 # ----- the link to the Explorer -----------------------------------------------------------------

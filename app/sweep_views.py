@@ -38,7 +38,10 @@ def _ordered_range(lowest: float, highest: float) -> tuple[float, float]:
 def show_sweep(inputs: lab.StudyInputs) -> None:
     lowest, highest, count, target = lab.draw_row(st, lab.sweep_controls())
     lowest, highest = _ordered_range(lowest, highest)
-    results = lab.learning_rate_sweeps(inputs, (lowest, highest, int(count)), target)
+    inputs, count = lab.fit_sweep(inputs, int(count))
+    if inputs is None:
+        return
+    results = lab.learning_rate_sweeps(inputs, (lowest, highest, count), target)
     surface = inputs.settings.surface
     show_figure(
         figures.sweep_figure(results, surface.minimum_value),
@@ -114,7 +117,10 @@ def _remember_clicked_start() -> None:
 
 def show_basins(inputs: lab.StudyInputs) -> None:
     resolution, colour_by = lab.draw_row(st, lab.basin_controls())
-    basins = lab.basin_map(inputs, int(resolution))
+    inputs, resolution = lab.fit_basins(inputs, int(resolution))
+    if inputs is None:
+        return
+    basins = lab.basin_map(inputs, resolution)
     surface, optimizer = inputs.settings.surface, inputs.settings.optimizers[0]
     show_figure(
         figures.basin_figure(surface, basins, colour_by, inputs.settings.start),
@@ -154,7 +160,10 @@ def show_momentum(inputs: lab.StudyInputs) -> None:
     controls = (*lab.sweep_controls()[:2], *lab.momentum_controls())
     lowest, highest, count, show = lab.draw_row(st, controls)
     lowest, highest = _ordered_range(lowest, highest)
-    study = lab.momentum_map(inputs, (lowest, highest), int(count))
+    inputs, count = lab.fit_momentum(inputs, int(count))
+    if inputs is None:
+        return
+    study = lab.momentum_map(inputs, (lowest, highest), count)
     show_figure(
         figures.momentum_figure(study, show),
         key="momentum_chart",
@@ -200,7 +209,10 @@ def _momentum_caption(study: sweeps.MomentumMap, steps: int) -> str:
 # ----- random starts ----------------------------------------------------------------------------
 def show_starts(inputs: lab.StudyInputs) -> None:
     count, seed = lab.draw_row(st, lab.start_count_controls())
-    result = lab.random_starts(inputs, int(count), int(seed))
+    inputs, count = lab.fit_starts(inputs, int(count))
+    if inputs is None:
+        return
+    result = lab.random_starts(inputs, count, int(seed))
     optimizer = inputs.settings.optimizers[0]
     show_figure(
         figures.outcome_bars_figure(result),

@@ -27,6 +27,7 @@ from core.elementwise import square
 from core.optimizers import Optimizer
 from core.schedules import Schedule
 from core.surfaces import Surface
+from core.work import Progress, steps_per_chunk
 
 if TYPE_CHECKING:
     from core.diagnosis import Diagnosis
@@ -113,12 +114,17 @@ def descend(
     tolerance: float = DEFAULT_TOLERANCE,
     record: Record = "full",
     every: int = 1,
+    progress: Progress | None = None,
 ) -> Run:
     """Run `optimizer` on `surface` from `start` ((2,) or (N, 2)) for at most `steps` updates.
 
     noise σ adds σ·ξ, ξ ~ N(0, I) from np.random.default_rng(seed), to every gradient the
     optimizer sees (a simulated mini-batch); the exact gradient is still recorded. The schedule
     gives the learning rate of each update (constant at optimizer.lr when None).
+
+    progress(done_fraction), when given, is called between chunks of about
+    core.work.CHUNK_SECONDS of estimated work (and at the end); an exception it raises (a page
+    whose visitor left) ends the descent there.
     """
     start_array = _checked_start(start)
     steps = _checked_count(steps, "steps")
@@ -140,6 +146,7 @@ def descend(
         noise=noise,
         seed=int(seed),
         tolerance=float(tolerance),
+        progress=progress,
     )
     with np.errstate(all="ignore"):
         if start_array.ndim == 1 and optimizer.elementwise and record == "full":
@@ -196,6 +203,7 @@ _smallest, _largest = np.minimum.reduce, np.maximum.reduce
 
 # ----- one path, on Python floats -----------------------------------------------------------
 def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
+    progress = context.pop("progress")
     surface, optimizer = context["surface"], context["optimizer"]
     steps, tolerance = context["steps"], context["tolerance"]
     gradient, step = surface.gradient_components, optimizer.step
@@ -212,7 +220,10 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
     if not inside(x, y):
         status, reason, stop = DIVERGED, "the start lies outside the escape box", 0
         steps = 0
+    chunk = steps_per_chunk(surface, optimizer, 1)
     for k in range(steps):
+        if progress is not None and k and k % chunk == 0:
+            progress(k / steps)
         g_x, g_y = gradient(x, y)
         gxs.append(g_x)
         gys.append(g_y)
@@ -249,6 +260,8 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         g_x, g_y = gradient(x, y)
         gxs.append(g_x)
         gys.append(g_y)
+    if progress is not None:
+        progress(1.0)
     points = np.column_stack([np.asarray(xs, np.float64), np.asarray(ys, np.float64)])
     values = surface.value(points)
     run = Run(
@@ -391,7 +404,10 @@ class _Outcome:
 
 def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, every: int) -> Run:
     """N starts: run block by block (each start is independent), unless the gradient noise is
-    drawn for the whole batch at once, which ties every start to one random stream."""
+    drawn for the whole batch at once, which ties every start to one random stream. The
+    progress callback hears after every chunk of steps of every block (the share of the batch's
+    block-steps done)."""
+    progress = context.pop("progress")
     optimizer, steps = context["optimizer"], context["steps"]
     start = np.atleast_2d(context["start"])
     count = start.shape[0]
@@ -407,16 +423,27 @@ def _descend_batch(context: dict, learning_rates: np.ndarray, record: Record, ev
         state = optimizer.init(start.copy())
     random = context["noise"] or context["surface"].stochastic_gradient_components is not None
     blocks = 1 if random else -(-count // BLOCK_SIZE)
-    for rows in np.array_split(np.arange(count), blocks):
+    for number, rows in enumerate(np.array_split(np.arange(count), blocks)):
         block_state = state if blocks == 1 else _take_state(state, rows, optimizer.elementwise)
-        _descend_block(context, learning_rates, outcome, rows, block_state)
+        report = None if progress is None else _block_progress(progress, number, blocks, steps)
+        _descend_block(context, learning_rates, outcome, rows, block_state, report)
+    if progress is not None:
+        progress(1.0)
     return _batch_run(
         context, outcome.recorder, outcome.status, outcome.stop_step, outcome.final, learning_rates
     )
 
 
-def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray, state) -> None:
-    """Run the starts `index` (global row numbers) to their ends, writing into `outcome`."""
+def _block_progress(progress: Progress, number: int, blocks: int, steps: int):
+    """The callback of block `number`: steps done in it -> the batch's done fraction."""
+    return lambda done: progress((number + done / max(steps, 1)) / blocks)
+
+
+def _descend_block(
+    context, learning_rates, outcome: _Outcome, index: np.ndarray, state, report=None
+) -> None:
+    """Run the starts `index` (global row numbers) to their ends, writing into `outcome`;
+    report(steps done) after every chunk of steps (core.work.steps_per_chunk)."""
     surface, optimizer = context["surface"], context["optimizer"]
     steps, tolerance = context["steps"], context["tolerance"]
     gradient, step = surface.gradient_components, optimizer.step
@@ -451,9 +478,12 @@ def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray
     if outside.any():
         finish(outside, DIVERGED, 0)
     tolerance_squared = tolerance * tolerance
+    chunk = steps_per_chunk(surface, optimizer, index.size)
     for k in range(steps):
         if index.size == 0:
             break
+        if report is not None and k and k % chunk == 0:
+            report(k)
         g_x, g_y = gradient(x, y)
         g_x, g_y = _full(g_x, x), _full(g_y, x)
         recorder.pair("gradients", k, index, g_x, g_y)

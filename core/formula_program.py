@@ -12,6 +12,7 @@ that broadcast together (the results are arrays of the broadcast shape).
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,9 @@ from core.formula_functions import FUNCTIONS
 from core.formula_tree import BINARY_OPERATORS, Binary, Call, Negation, Node, Number, Variable
 
 VARIABLE_SLOTS = {"x": 0, "y": 1}
+EVALUATION_BLOCK = 16_384
+"""Points per block of a large evaluation: with intermediates freed after their last use, a
+block of a 2,000-operation Hessian holds a few tens of MB, never one array per operation."""
 Operation = tuple[Callable, tuple[int, ...]]
 
 
@@ -40,6 +44,7 @@ class Program:
             for function, arguments in self.operations
         ]
         self._outputs = tuple(_index(slot, base) for slot in outputs_slots)
+        self._freed = _last_uses(self._steps, base, self._outputs)
 
     @property
     def size(self) -> int:
@@ -86,8 +91,10 @@ class Program:
         if isinstance(x, float) and isinstance(y, float):  # one descent path: the hot case
             return tuple(float(v) for v in self._evaluate(np.float64(x), np.float64(y)))
         x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-        results = self._evaluate(x, y)
         shape = np.broadcast_shapes(x.shape, y.shape)
+        if math.prod(shape) > EVALUATION_BLOCK:
+            return self._run_in_blocks(x, y, shape)
+        results = self._evaluate_freeing(x, y)
         if shape == ():
             return tuple(float(result) for result in results)
         return tuple(_shaped(result, shape) for result in results)
@@ -103,6 +110,50 @@ class Program:
                 else:
                     append(function(slots[first], slots[second]))
         return [slots[index] for index in self._outputs]
+
+    def _run_in_blocks(self, x: np.ndarray, y: np.ndarray, shape: tuple[int, ...]) -> tuple:
+        """The outputs over a large broadcast shape, EVALUATION_BLOCK points at a time."""
+        flat_x, flat_y = (np.broadcast_to(v, shape).reshape(-1) for v in (x, y))
+        outputs = tuple(np.empty(flat_x.size) for _ in self._outputs)
+        for first in range(0, flat_x.size, EVALUATION_BLOCK):
+            part = slice(first, first + EVALUATION_BLOCK)
+            for output, result in zip(
+                outputs, self._evaluate_freeing(flat_x[part], flat_y[part]), strict=True
+            ):
+                output[part] = result
+        return tuple(output.reshape(shape) for output in outputs)
+
+    def _evaluate_freeing(self, x: Any, y: Any) -> list[Any]:
+        """Like _evaluate, dropping each intermediate array after its last use, so that at most
+        the live intermediates are held (a long formula on a large batch would otherwise keep
+        one array per operation until the end)."""
+        slots: list[Any] = [x, y, *self.constants]
+        append = slots.append
+        with np.errstate(all="ignore"):
+            for (function, first, second), freed in zip(self._steps, self._freed, strict=True):
+                if second < 0:
+                    append(function(slots[first]))
+                else:
+                    append(function(slots[first], slots[second]))
+                for slot in freed:
+                    slots[slot] = None
+        return [slots[index] for index in self._outputs]
+
+
+def _last_uses(steps: list, base: int, outputs: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """For each step, the intermediate slots (not inputs, constants or outputs) that no later
+    step reads: they can be dropped once that step has run."""
+    last: dict[int, int] = {}
+    for position, (_, first, second) in enumerate(steps):
+        for argument in (first, second):
+            if argument >= base:
+                last[argument] = position
+    kept = set(outputs)
+    freed: list[list[int]] = [[] for _ in steps]
+    for slot, position in last.items():
+        if slot not in kept:
+            freed[position].append(slot)
+    return [tuple(slots) for slots in freed]
 
 
 def _index(slot: int, base: int) -> int:

@@ -4,6 +4,7 @@ What a single path cannot show. Each study is one batched `core.descend` (every 
 own), never a Python loop over runs; the per-start learning rates and momenta of a sweep ride in
 the optimizer state (`core.optimizers.per_start`). The results hold only arrays, numbers and
 stationary points, so they pickle (a web page may cache them), and their sizes are capped here.
+Every study takes a `progress(done_fraction)` callback, passed to core.descend (its chunks).
 
 Outcome labels of a start, used by the basin map and the random starts:
   0, 1, ...        the index into `surface.minima` of the minimum the run ended at
@@ -28,6 +29,7 @@ from core.optimizers import optimizer as make_optimizer
 from core.schedules import Schedule
 from core.stability import stability_edge
 from core.surfaces import StationaryPoint, Surface
+from core.work import Progress
 
 MIN_LEARNING_RATES, MAX_LEARNING_RATES = 2, 200
 MAX_BASIN_RESOLUTION = 200
@@ -211,6 +213,7 @@ def learning_rate_sweep(
     noise: float = 0.0,
     seed: int = 0,
     target_fraction: float = 1e-3,
+    progress: Progress | None = None,
 ) -> LearningRateSweep:
     """Run `optimizer` (its other hyperparameters as given) from `start` at every learning rate.
 
@@ -236,6 +239,7 @@ def learning_rate_sweep(
         seed=seed,
         record="path",
         every=1,
+        progress=progress,
     )
     values = surface.value(run.points)  # (K+1, M)
     stride = max(1, run.points.shape[0] // PATH_POINTS)
@@ -329,6 +333,7 @@ def basin_map(
     noise: float = 0.0,
     seed: int = 0,
     schedule: Schedule | None = None,
+    progress: Progress | None = None,
 ) -> BasinMap:
     """Run `optimizer` from every cell centre of a resolution x resolution grid over the domain
     (one batch of resolution² starts, keeping only where each ends) and label each end."""
@@ -338,7 +343,9 @@ def basin_map(
     xs, ys = grid_centres(x_min, x_max, resolution), grid_centres(y_min, y_max, resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
     starts = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    labels, stop_steps = _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule)
+    labels, stop_steps = _where_starts_end(
+        surface, optimizer, starts, steps, noise, seed, schedule, progress
+    )
     shape = (resolution, resolution)
     return BasinMap(
         xs,
@@ -350,10 +357,18 @@ def basin_map(
     )
 
 
-def _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule):
+def _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule, progress=None):
     """One batched descent of starts (N, 2) keeping only the ends: labels (N,), stop steps (N,)."""
     run = descend(
-        surface, optimizer, starts, steps, schedule=schedule, noise=noise, seed=seed, record="final"
+        surface,
+        optimizer,
+        starts,
+        steps,
+        schedule=schedule,
+        noise=noise,
+        seed=seed,
+        record="final",
+        progress=progress,
     )
     return label_endpoints(surface, run.final_points, run.status), run.stop_step
 
@@ -381,6 +396,7 @@ def random_starts(
     seed: int = 0,
     noise: float = 0.0,
     schedule: Schedule | None = None,
+    progress: Progress | None = None,
 ) -> RandomStarts:
     """Draw `count` starts uniformly over the domain from np.random.default_rng(seed), run them as
     one batch and label where each ends."""
@@ -389,7 +405,9 @@ def random_starts(
     x_min, x_max, y_min, y_max = surface.domain
     rng = np.random.default_rng(seed)
     starts = rng.uniform((x_min, y_min), (x_max, y_max), size=(count, 2))
-    labels, stop_steps = _where_starts_end(surface, optimizer, starts, steps, noise, seed, schedule)
+    labels, stop_steps = _where_starts_end(
+        surface, optimizer, starts, steps, noise, seed, schedule, progress
+    )
     return RandomStarts(starts, labels, stop_steps, surface.minima, int(seed))
 
 
@@ -463,6 +481,7 @@ def momentum_map(
     steps: int,
     learning_rates: np.ndarray,
     momenta: np.ndarray,
+    progress: Progress | None = None,
 ) -> MomentumMap:
     """Run heavy-ball SGD (dampening 0) at every (momentum, learning rate) pair as one batch."""
     steps = _checked_count(steps, "steps", 1, MAX_SWEEP_STEPS)
@@ -477,7 +496,12 @@ def momentum_map(
     )
     start_point = np.asarray(start, dtype=np.float64).reshape(2)
     run = descend(
-        surface, heavy_ball, np.tile(start_point, (grid_rates.size, 1)), steps, record="final"
+        surface,
+        heavy_ball,
+        np.tile(start_point, (grid_rates.size, 1)),
+        steps,
+        record="final",
+        progress=progress,
     )
     reference = _reference_point(surface, start_point)
     floor = surface.minimum_value

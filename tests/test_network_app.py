@@ -7,7 +7,7 @@ import pytest
 from page_testing import assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
-from app.network_session import MAX_COMPARE_UPDATES, SESSION_KEY, comparison_epochs
+from app.network_session import SESSION_KEY, comparison_epochs
 from core import optimizer_names
 from core.nn.datasets import DATASETS
 
@@ -141,10 +141,11 @@ def test_every_first_order_optimizer_trains_an_epoch(optimizer):
     assert trainer.history.train_loss[-1] != trainer.history.train_loss[0]
 
 
-def test_the_comparison_is_capped_by_updates_for_tiny_batches():
+def test_the_comparison_is_cut_to_the_work_budget_for_tiny_batches():
     app = _page(net_points="1000", net_batch="1", net_epochs="2000")
     trainer = _trainer(app)
-    epochs = comparison_epochs(trainer)
-    assert epochs * trainer.dataset.targets_train.size <= MAX_COMPARE_UPDATES
-    assert epochs >= 1
-    assert any(f"over {epochs} epochs" in block.value for block in app.markdown)
+    epochs = comparison_epochs(trainer, 3)
+    assert 1 <= epochs < comparison_epochs(trainer, 1) <= 500
+    app.radio(key="net_compare_count").set_value(3).run()
+    notices = [block.value for block in app.info if "Comparing 3 optimizers" in block.value]
+    assert notices and f"{epochs:,} epochs instead of 500" in notices[0]

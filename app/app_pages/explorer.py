@@ -4,7 +4,8 @@ import streamlit as st
 
 from app import explorer_view as view
 from app.classroom import show_share_tools
-from app.explorer_runs import compute_runs
+from app.computations import show_notice
+from app.explorer_runs import budgeted, compute_runs
 from app.explorer_settings import draw_controls, url_table_for_link
 from app.figures import path_views
 from app.lesson_panel import open_requested_lesson, show_lesson_panel
@@ -12,8 +13,9 @@ from app.url_state import apply_url_parameters, finish_url_parameters, show_noti
 
 lesson = open_requested_lesson()
 notices = apply_url_parameters(url_table_for_link, scope="explorer")
-settings = draw_controls()
+settings, budget_notice = budgeted(draw_controls())
 show_notices(notices)
+show_notice(budget_notice)
 view.show_header(settings)
 run_hidden = show_lesson_panel(lesson)
 paths = []

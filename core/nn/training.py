@@ -21,13 +21,15 @@ import numpy as np
 
 from core.nn.datasets import Dataset
 from core.nn.losses import BINARY, REGRESSION, loss, losses_for
-from core.nn.mlp import MLP
+from core.nn.mlp import MLP, parameter_count
 from core.optimizers import Optimizer, optimizer
 from core.schedules import schedule
+from core.work import chunk_operations, training_operations
 
 MAX_EPOCHS = 2000
 MAX_SNAPSHOTS = 100
-"""At most 100 weight vectors (10 MB for the largest network) per trainer."""
+MAX_SNAPSHOT_BYTES = 8_000_000
+"""A trainer keeps at most MAX_SNAPSHOTS weight vectors, and at most this many bytes of them."""
 READY, TRAINING, FINISHED, DIVERGED = "ready", "training", "finished", "diverged"
 
 
@@ -185,10 +187,16 @@ class Trainer:
             return
         self.snapshots.append(self.network.params.copy())
         self.snapshot_epochs.append(self.epoch)
-        if len(self.snapshots) > MAX_SNAPSHOTS:
+        if len(self.snapshots) > self.snapshot_limit:
             self.snapshots = self.snapshots[::2]
             self.snapshot_epochs = self.snapshot_epochs[::2]
             self._snapshot_stride *= 2
+
+    @property
+    def snapshot_limit(self) -> int:
+        """Snapshots kept before thinning: MAX_SNAPSHOTS, fewer for a large network so that
+        they hold at most MAX_SNAPSHOT_BYTES (at least 4, for a path to project)."""
+        return max(4, min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // self.network.params.nbytes))
 
     def snapshot_matrix(self) -> np.ndarray:
         """The snapshots (S, P), the current weights always last."""
@@ -250,16 +258,31 @@ def compare_optimizers(
 ) -> list[Trainer]:
     """Train the same network on the same data once per (name, hyperparameters), all from the
     same initial weights and the same batches (one seed), for config.epochs each (curves only:
-    no weight snapshots are kept)."""
+    no weight snapshots are kept). progress(done fraction) is called after every chunk of about
+    core.work.CHUNK_SECONDS of estimated work; an exception it raises stops the comparison."""
     trainers = []
+    chunk = _epochs_per_chunk(dataset, config)
     for index, (name, hyperparameters) in enumerate(optimizers):
         changed = config_with(config, optimizer=name, hyperparameters=hyperparameters)
         trainer = Trainer(dataset, changed, keep_snapshots=False)
         for epoch in range(config.epochs):
             trainer.train(1)
-            if progress is not None and (epoch % 10 == 0 or trainer.done):
+            if progress is not None and ((epoch + 1) % chunk == 0 or trainer.done):
                 progress((index + (epoch + 1) / config.epochs) / len(optimizers))
             if trainer.done:
                 break
         trainers.append(trainer)
     return trainers
+
+
+def _epochs_per_chunk(dataset: Dataset, config: TrainingConfig) -> int:
+    """Epochs of training between two progress reports (core.work's chunk of work)."""
+    weights = parameter_count(
+        [
+            dataset.features_train.shape[1],
+            *config.hidden,
+            loss(config.loss).output_units(dataset.classes),
+        ]
+    )
+    per_epoch = training_operations(weights, dataset.targets_train.shape[0], config.batch_size, 1)
+    return max(1, int(chunk_operations() // per_epoch))
