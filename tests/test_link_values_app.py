@@ -227,3 +227,13 @@ def test_the_number_a_notice_names_is_the_number_the_control_holds(group, kind):
         named = _notice_number(app, parameter, raw)
         expected = float(raw) if named is None else named
         assert held == expected, (parameter.key, raw, named, held)
+
+
+def test_a_loss_that_does_not_fit_the_data_gets_a_notice_naming_the_loss_used():
+    app = AppTest.from_file(PAGES + "network.py", default_timeout=60)
+    app.query_params.update(net_data="sine", net_loss="bce")  # a regression: mse or mae
+    app.run()
+    held = app.selectbox(key="net_loss").value
+    lines = [line for element in app.warning for line in element.value.splitlines()]
+    (notice,) = [line for line in lines if "Loss:" in line]
+    assert "bce" in notice and notice.split("using")[-1].strip(" .`'\"").endswith(held)
