@@ -59,10 +59,13 @@ class Line:
 
 # ----- formatting -----------------------------------------------------------------------------
 def latex_number(value: float) -> str:
-    """4 significant figures; powers of ten as ×10^{n}; non-finite values spelled out."""
+    """4 significant figures; powers of ten as ×10^{n}; non-finite values in words (a number
+    that overflowed, or one that is not defined), never inf or nan."""
     value = float(value)
     if not np.isfinite(value):
-        return r"\infty" if value > 0 else (r"-\infty" if value < 0 else r"\text{nan}")
+        if np.isnan(value):
+            return r"\text{(not defined)}"
+        return r"\text{(overflowed)}" if value > 0 else r"-\text{(overflowed)}"
     text = f"{value:.4g}"
     if "e" in text:
         mantissa, exponent = text.split("e")

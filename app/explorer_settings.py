@@ -12,7 +12,6 @@ schedule, <schedule>_<parameter> (cosine_T_max); view3d, table, inspect, k.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -416,17 +415,21 @@ def surface_key(surface: core.Surface) -> tuple:
 
 
 def critical_rate_caption(surface: core.Surface, start, optimizer: core.Optimizer) -> str:
-    """The stability edge at the start, in words, for the caption under the learning rate."""
-    momentum = optimizer.momentum
-    critical = core.critical_learning_rate(surface, start, momentum)
-    rule = "2/λmax" if momentum == 0 else f"2(1+β)/λmax (β = {momentum:g})"
-    if not math.isfinite(critical):
-        return f"Critical rate {rule} at the start: none (the surface curves down here)."
-    caption = f"Critical rate {rule} at the start: **{critical:.3g}**."
-    if optimizer.name == "sgd" and optimizer.lr > critical:
-        caption += " The learning rate is above it: expect overshooting, then divergence."
-    elif optimizer.name not in ("sgd", "newton"):
-        caption += " (The bound of plain descent; adaptive steps are about lr long.)"
+    """The optimizer's stability edge at the start, in words, for the caption under its rate."""
+    edge = core.stability_edge(optimizer, surface, start)
+    if edge.rate is None:
+        return (
+            "Stability edge at the start: none fixed. Adaptive steps are about lr long "
+            "whatever the slope, so the bound of plain descent does not apply."
+        )
+    if not edge.finite:
+        return f"Stability edge at the start: {edge.phrase()}."
+    caption = f"Stability edge {edge.formula} at the start: **{edge.rate:.3g}**."
+    if optimizer.lr > edge.rate:
+        caption += (
+            " The learning rate is above it: near the start each step overshoots by more "
+            "than it gains, so the oscillation grows."
+        )
     return caption
 
 

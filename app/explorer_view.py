@@ -34,6 +34,8 @@ _BANNERS: dict[str, Callable] = {
     "oscillating": st.warning,
     "diverged": st.error,
     "slow": st.info,
+    "plateau": st.info,
+    "undefined": st.warning,
 }
 _ICONS = {
     "global_minimum": ":material/check_circle:",
@@ -42,6 +44,8 @@ _ICONS = {
     "oscillating": ":material/airwave:",
     "diverged": ":material/warning:",
     "slow": ":material/hourglass_bottom:",
+    "plateau": ":material/horizontal_rule:",
+    "undefined": ":material/block:",
 }
 
 

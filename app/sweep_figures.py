@@ -179,10 +179,12 @@ def _add_sweep_curves(figure, sweep, minimum_value, colour: str, top: float) -> 
 
 
 def _add_critical_lines(figure, sweep: LearningRateSweep, top: float) -> None:
-    lines = [("2/λmax at the start", sweep.critical_lr, "dash")]
+    if sweep.edge_formula is None:
+        return
+    lines = [(f"{sweep.edge_formula} at the start", sweep.critical_lr, "dash")]
     at_minimum = sweep.critical_lr_at_minimum
-    if not math.isclose(at_minimum, sweep.critical_lr, rel_tol=0.01):
-        lines.append(("2/λmax at the minimum", at_minimum, "dot"))
+    if math.isfinite(at_minimum) and not math.isclose(at_minimum, sweep.critical_lr, rel_tol=0.01):
+        lines.append((f"{sweep.edge_formula} at the minimum reached", at_minimum, "dot"))
     for caption, rate, dash in lines:
         if not (math.isfinite(rate) and rate > 0):
             continue
@@ -474,11 +476,11 @@ def momentum_figure(study: MomentumMap, show: str = "rate") -> go.Figure:
 
 
 def _add_momentum_boundary(figure: go.Figure, study: MomentumMap) -> None:
-    low, high = study.curvatures
+    high = study.curvatures[1]
     if not high > 0:
         return
     betas = np.linspace(0.0, float(study.momenta[-1]), 100)
-    where = "" if study.quadratic else " (at the minimum)"
+    where = "" if study.quadratic else f" (at the {study.reference})"
     figure.add_trace(
         go.Scatter(
             x=(2 * (1 + betas) / high).astype(np.float32),
@@ -489,18 +491,30 @@ def _add_momentum_boundary(figure: go.Figure, study: MomentumMap) -> None:
             hovertemplate="analytic edge: γ = %{x:.3g} at β = %{y:.2f}<extra></extra>",
         )
     )
-    if low > 0:
-        gamma = 4 / (math.sqrt(high) + math.sqrt(low)) ** 2
-        kappa = high / low
-        beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+    best = _best_pair(study)
+    if best is not None:
+        name, gamma, beta = best
         figure.add_trace(
             go.Scatter(
                 x=[gamma],
                 y=[beta],
                 mode="markers",
-                name=f"optimal γ = {gamma:.3g}, β = {beta:.2f}",
+                name=f"{name}: γ = {gamma:.3g}, β = {beta:.2f}",
                 marker=dict(
                     symbol="star", size=14, color="white", line=dict(color="black", width=1)
                 ),
             )
         )
+
+
+def _best_pair(study: MomentumMap) -> tuple[str, float, float] | None:
+    """The fastest pair: the analytic optimum where the quadratic model is exact (a quadratic
+    surface that curves up in both directions), else the fastest cell actually measured."""
+    low, high = study.curvatures
+    if study.quadratic and low > 0:
+        gamma = 4 / (math.sqrt(high) + math.sqrt(low)) ** 2
+        kappa = high / low
+        beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+        return "optimal", gamma, beta
+    measured = study.fastest_measured() if study.defined else None
+    return None if measured is None else ("fastest measured", *measured)

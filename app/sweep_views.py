@@ -49,8 +49,9 @@ def show_sweep(inputs: lab.StudyInputs) -> None:
     st.caption(
         "Each optimizer runs from the same start at every learning rate, all at once. Top: "
         "where it ended (crosses along the top: diverged). Bottom: the steps it took to reach "
-        "the target. The dashed line is plain descent's stability edge 2/λmax at the start; "
-        "for a quadratic bowl it is exact, elsewhere it is the local edge."
+        "the target. The dashed line is each optimizer's stability edge at the start, the "
+        "dotted one the same at the minimum the runs reach: on a quadratic bowl it is exact, "
+        "elsewhere it is the edge of the local quadratic model."
     )
     st.dataframe(_sweep_summary(results), hide_index=True)
     _show_sweep_paths(inputs, results)
@@ -66,10 +67,17 @@ def _sweep_summary(results: list[sweeps.LearningRateSweep]) -> list[dict]:
                 "fastest γ": _number(sweep.learning_rates[best]) if best >= 0 else "–",
                 "steps to target": _number(sweep.steps_to_target[best]) if best >= 0 else "–",
                 "first diverging γ": _number(sweep.divergence_threshold),
-                "2/λmax at the start": _number(sweep.critical_lr),
+                "stability edge at the start": _edge_text(sweep),
             }
         )
     return rows
+
+
+def _edge_text(sweep: sweeps.LearningRateSweep) -> str:
+    if sweep.edge_formula is None:
+        return "none fixed (adaptive)"
+    rate = sweep.critical_lr
+    return f"{sweep.edge_formula} = {rate:.3g}" if math.isfinite(rate) else "none here"
 
 
 def _number(value: float) -> str:
@@ -160,10 +168,21 @@ def _momentum_caption(study: sweeps.MomentumMap, steps: int) -> str:
     low, high = study.curvatures
     text = (
         f"Heavy-ball SGD (torch's momentum, dampening 0; exact gradients, constant rates) "
-        f"from the start for {steps} steps "
-        f"at every pair. Blank cells diverged. The dashed line is the analytic edge "
-        f"γλmax = 2(1+β) with λmax = {high:.3g}: heavy ball converges left of it."
+        f"from the start for {steps} steps at every pair. Blank cells diverged."
     )
+    if not study.defined:
+        return text + (
+            " This surface has no minimum below the start to measure the loss against, so "
+            "the contraction per step is not defined and the map stays blank: every run's "
+            "loss gap is measured from the start itself."
+        )
+    if high > 0:
+        text += (
+            f" The dashed line is the analytic edge γλmax = 2(1+β) with λmax = {high:.3g}: "
+            "heavy ball converges left of it."
+        )
+    else:
+        text += " Nothing curves up at the reference point, so no analytic edge is drawn."
     if study.quadratic:
         agreement = (study.empirical_stable() == study.analytic_stable()).mean()
         return text + (
@@ -173,7 +192,8 @@ def _momentum_caption(study: sweeps.MomentumMap, steps: int) -> str:
         )
     return text + (
         " This surface is not quadratic: the edge is that of the quadratic model "
-        f"at the minimum (curvatures {low:.3g} and {high:.3g}); the map is the truth."
+        f"at the {study.reference} (curvatures {low:.3g} and {high:.3g}); the map is the truth, "
+        "and the star marks its fastest measured cell."
     )
 
 

@@ -24,6 +24,8 @@ DIAGNOSIS_COLOURS = {
     "oscillating": "#CC79A7",
     "diverged": "#D55E00",
     "slow": "#999999",
+    "plateau": "#F0E442",
+    "undefined": "#000000",
 }
 
 CONTOUR_SCALE = "Viridis"

@@ -10,10 +10,11 @@ core.sweeps.random_starts(s, opt, count=1000, steps=500)   # the batched studies
 
 # Importing formula_surface registers the typed-formula surface "custom" in the catalogue.
 from core import formula, formula_surface, nn, sweeps
-from core.descent import CONVERGED, DIVERGED, MAX_STEPS, Run, descend
-from core.diagnosis import Diagnosis, critical_learning_rate, diagnose
+from core.descent import CONVERGED, DIVERGED, MAX_STEPS, UNDEFINED, Run, descend
+from core.diagnosis import Diagnosis, diagnose
 from core.optimizers import Optimizer, optimizer, optimizer_names
 from core.schedules import Schedule, schedule, schedule_names
+from core.stability import StabilityEdge, stability_edge
 from core.surfaces import StationaryPoint, Surface, surface, surface_names
 
 # The 2-parameter model losses join the surface catalogue, so every page can descend them.
@@ -23,13 +24,14 @@ __all__ = [
     "CONVERGED",
     "DIVERGED",
     "MAX_STEPS",
+    "UNDEFINED",
     "Diagnosis",
     "Optimizer",
     "Run",
     "Schedule",
+    "StabilityEdge",
     "StationaryPoint",
     "Surface",
-    "critical_learning_rate",
     "descend",
     "diagnose",
     "formula",
@@ -39,6 +41,7 @@ __all__ = [
     "optimizer_names",
     "schedule",
     "schedule_names",
+    "stability_edge",
     "surface",
     "surface_names",
     "sweeps",

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 CONVERGED = "converged"
 DIVERGED = "diverged"
 MAX_STEPS = "max_steps"
-STATUSES = (CONVERGED, DIVERGED, MAX_STEPS)
+UNDEFINED = "undefined"
+"""The path reached a point inside the box where f's gradient is not finite (log(x) at x ≤ 0,
+sqrt(x) at x < 0, a pole): the function is not defined there, which is not a divergence."""
+STATUSES = (CONVERGED, DIVERGED, MAX_STEPS, UNDEFINED)
 _STATUS_DTYPE = f"<U{max(map(len, STATUSES))}"
 
 DEFAULT_TOLERANCE = 1e-8
@@ -215,7 +218,7 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         gys.append(g_y)
         norm_squared = g_x * g_x + g_y * g_y
         if not norm_squared < math.inf:
-            status, reason, stop = DIVERGED, f"the gradient became non-finite at step {k}", k
+            status, reason, stop = UNDEFINED, undefined_reason(g_x, g_y, x, y, k), k
             break
         if norm_squared < tolerance_squared:
             status, stop = CONVERGED, k
@@ -248,7 +251,7 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         gys.append(g_y)
     points = np.column_stack([np.asarray(xs, np.float64), np.asarray(ys, np.float64)])
     values = surface.value(points)
-    return Run(
+    run = Run(
         **context,
         status=status,
         stop_step=stop,
@@ -264,6 +267,30 @@ def _descend_single(context: dict, learning_rates: np.ndarray) -> Run:
         states=_state_arrays(optimizer, states),
         recorded_steps=np.arange(stop + 1),
     )
+    return _cut_where_undefined(run)
+
+
+def _cut_where_undefined(run: Run) -> Run:
+    """End a single path at its first finite point where f itself is nan.
+
+    A gradient can stay finite where f is not defined (d/dx log x = 1/x at x < 0), so the loop's
+    gradient test misses such points; the values, computed once for the whole path, find them.
+    """
+    undefined = np.flatnonzero(np.isnan(run.values) & np.isfinite(run.points).all(axis=1))
+    if undefined.size == 0:
+        return run
+    step = int(undefined[0])
+    x, y = (float(v) for v in run.points[step])
+    run.status, run.stop_step = UNDEFINED, step
+    run.reason = f"f is not defined at ({x:.4g}, {y:.4g}), reached at step {step}"
+    run.points, run.values = run.points[: step + 1], run.values[: step + 1]
+    run.gradients = run.gradients[: step + 1]
+    run.gradients_used, run.updates = run.gradients_used[:step], run.updates[:step]
+    run.learning_rates = run.learning_rates[:step]
+    run.states = {name: table[:step] for name, table in run.states.items()}
+    run.recorded_steps = run.recorded_steps[: step + 1]
+    run.final_points, run.final_values = run.points[-1].copy(), run.values[-1]
+    return run
 
 
 def _noise_table(context: dict, steps: int) -> list | None:
@@ -280,6 +307,14 @@ def _state_arrays(optimizer: Optimizer, states: list) -> dict[str, np.ndarray]:
         return {name: np.empty((0, 2)) for name in names}
     table = np.asarray(states, dtype=np.float64)  # (K, 2 coordinates, number of entries)
     return {name: scales[index] * table[:, :, index] for index, name in enumerate(names)}
+
+
+def undefined_reason(g_x: float, g_y: float, x: float, y: float, step: int) -> str:
+    """Why the gradient at (x, y) is unusable: nan (f not defined) or infinite (a pole)."""
+    where = f"({x:.4g}, {y:.4g})"
+    if math.isnan(g_x) or math.isnan(g_y):
+        return f"f is not defined at {where}, reached at step {step}"
+    return f"the gradient of f is infinite at {where}, reached at step {step}"
 
 
 def _left_box_reason(surface: Surface, x: float, y: float, step: int) -> str:
@@ -427,7 +462,7 @@ def _descend_block(context, learning_rates, outcome: _Outcome, index: np.ndarray
         if not (_smallest(norm_squared) >= tolerance_squared and _largest(norm_squared) < math.inf):
             bad = ~(norm_squared < math.inf)
             if bad.any():
-                finish(bad, DIVERGED, k)
+                finish(bad, UNDEFINED, k)
                 g_x, g_y, norm_squared = g_x[~bad], g_y[~bad], norm_squared[~bad]
             converged = norm_squared < tolerance_squared
             if converged.any():
@@ -568,6 +603,8 @@ def _unbatched(run: Run) -> Run:
             run.values = run.values[keep]
     if run.gradients is not None:
         run.gradients = run.gradients[: taken + 1]
+    if run.values is not None and run.updates is not None and run.learning_rates is not None:
+        run = _cut_where_undefined(run)
     return run
 
 
@@ -577,6 +614,11 @@ def _batch_reason(run: Run) -> str:
         return (
             f"the gradient norm fell below the tolerance {run.tolerance:g} at step {run.stop_step}"
         )
+    if run.status == UNDEFINED:
+        with np.errstate(all="ignore"):
+            gradient = np.ravel(run.surface.grad(run.final_points))
+        g_x, g_y = (float(v) for v in gradient)
+        return undefined_reason(g_x, g_y, x, y, run.stop_step)
     if run.status == DIVERGED:
         if run.stop_step == 0 or np.isfinite(run.final_points).all():
             return _left_box_reason(run.surface, x, y, run.stop_step)

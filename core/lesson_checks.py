@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.descent import Run
-from core.diagnosis import critical_learning_rate
 from core.nn.diagnosis import diagnose_training
 from core.nn.training import Trainer
+from core.stability import stability_edge
 from core.sweeps import BasinMap, LearningRateSweep
 
 
@@ -44,10 +44,11 @@ def _ends_at(run: Run, point: Sequence[float], within: float) -> tuple[bool, str
 
 
 def _above_critical(run: Run) -> tuple[bool, str]:
-    critical = run.diagnosis.critical_lr
-    if critical is None:
-        critical = critical_learning_rate(run.surface, run.start, run.optimizer.momentum)
-    return run.optimizer.lr > critical, f"lr {run.optimizer.lr:g} vs 2/λmax {critical:.4g}"
+    edge = stability_edge(run.optimizer, run.surface, run.start)
+    return (
+        edge.finite and run.optimizer.lr > edge.rate,
+        f"lr {run.optimizer.lr:g} vs {edge.phrase()}",
+    )
 
 
 def _fewer_steps(run: Run, other: Run) -> tuple[bool, str]:

@@ -46,6 +46,22 @@ class HyperparameterSpec:
 
 
 @dataclass(frozen=True)
+class StabilityRule:
+    """Where a rule's step stops being stable on a quadratic f(θ) = ½θᵀHθ, the local model of a
+    surface at a point.
+
+    `edge(hyperparameters, eigenvalues)` is the largest constant learning rate at which the
+    linearised iteration still contracts, for H with the given ascending eigenvalues (inf when
+    no direction limits it, e.g. H has no positive eigenvalue); `formula(hyperparameters)` names
+    that rate in plain text ("2(1+μ)/λmax"). Above the edge the component along the steepest
+    direction grows geometrically: the overshooting that ends in divergence.
+    """
+
+    edge: Callable[[Mapping[str, Any], np.ndarray], float]
+    formula: Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
 class OptimizerRule:
     """A registry entry: how to build the state and the step for given hyperparameters."""
 
@@ -61,6 +77,9 @@ class OptimizerRule:
     state_scales: Callable[[Mapping[str, Any]], tuple[float, ...]] | None = None
     """Factors that turn the state a step keeps into the state torch.optim documents, one per
     state name (a rule may keep its state scaled when that saves work; None: all 1)."""
+    stability: StabilityRule | None = None
+    """The stability edge of the rule's step on a quadratic; None for the adaptive rules, whose
+    step length depends on their gradient history rather than on the rate and the curvature."""
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -84,12 +103,18 @@ class Optimizer:
     def lr(self) -> float:
         return float(self.hyperparameters["lr"])
 
-    @property
-    def momentum(self) -> float:
-        """Heavy-ball momentum β (0 for optimizers without it): the critical rate uses it."""
-        if self.name == "sgd" and not self.hyperparameters["nesterov"]:
-            return float(self.hyperparameters["momentum"])
-        return 0.0
+    def stability_edge(self, eigenvalues: np.ndarray) -> float | None:
+        """The largest stable constant rate on a quadratic with these ascending Hessian
+        eigenvalues (inf when nothing limits it); None when the rule has no fixed edge."""
+        if self.rule.stability is None:
+            return None
+        return float(self.rule.stability.edge(self.hyperparameters, np.asarray(eigenvalues)))
+
+    def stability_formula(self) -> str | None:
+        """The edge's formula in plain text, e.g. "2(1+μ)/λmax"; None without a fixed edge."""
+        if self.rule.stability is None:
+            return None
+        return self.rule.stability.formula(self.hyperparameters)
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -186,6 +211,53 @@ def _sgd_step(hp: Mapping[str, Any]) -> StepFunction:
         return -lr * direction, (buffer,)
 
     return step
+
+
+def _sgd_edge(hp: Mapping[str, Any], eigenvalues: np.ndarray) -> float:
+    """The largest stable rate of SGD on a quadratic, from the Jury criterion of its iteration.
+
+    With weight decay w the gradient is (H + wI)θ, so every eigenvalue is shifted: h = λmax + w,
+    and the steepest direction binds (each edge below falls as h grows). Along an eigenvector of
+    curvature h, write a = γh, c = 1 − τ (dampening τ) and u = γb for the momentum buffer b:
+
+    - plain descent (μ = 0): θ ← (1 − a)θ, stable for |1 − a| < 1, i.e. γ < 2/h;
+    - heavy ball: u ← μu + caθ, θ ← θ − u, whose characteristic polynomial is
+      z² − (1 + μ − ca)z + μ. Its roots lie in the unit disc (|μ| < 1) iff
+      1 + (1 + μ − ca) + μ > 0 and ca > 0, i.e. γ < 2(1 + μ)/((1 − τ)h);
+    - Nesterov: θ ← θ − a·θ − μu′ with u′ = μu + caθ, so z² − (1 + μ − a(1 + μc))z + μ(1 − a).
+      The binding condition is the root z = −1: 2(1 + μ) − a(1 + μ + μc) > 0, so
+      γ < 2(1 + μ)/((1 + μ + μ(1 − τ))h) = 2(1 + μ)/((1 + 2μ)h) at τ = 0 (torch's only case).
+
+    A first step with b = g (torch starts the buffer undamped) changes the transient, not the
+    edge. Where h ≤ 0 nothing curves up and no rate is limited (inf); with τ = 1 the buffer
+    never takes a new gradient after the first step, so no rate diverges either.
+    """
+    curvature = float(eigenvalues[-1]) + float(hp["weight_decay"])
+    momentum, damped_share = float(hp["momentum"]), 1.0 - float(hp["dampening"])
+    if not curvature > 0:
+        return math.inf
+    if momentum == 0.0:
+        return 2.0 / curvature
+    if hp["nesterov"]:
+        return 2.0 * (1.0 + momentum) / ((1.0 + momentum + momentum * damped_share) * curvature)
+    if damped_share == 0.0:
+        return math.inf
+    return 2.0 * (1.0 + momentum) / (damped_share * curvature)
+
+
+def _sgd_edge_formula(hp: Mapping[str, Any]) -> str:
+    curvature = "(λmax + wd)" if hp["weight_decay"] else "λmax"
+    momentum, dampening = float(hp["momentum"]), float(hp["dampening"])
+    if momentum == 0.0:
+        return f"2/{curvature}"
+    if hp["nesterov"]:
+        return f"2(1+μ)/((1+2μ){curvature})"
+    if dampening:
+        return f"2(1+μ)/((1−τ){curvature})"
+    return f"2(1+μ)/{curvature}"
+
+
+_SGD_STABILITY = StabilityRule(_sgd_edge, _sgd_edge_formula)
 
 
 # ----- Adam and AdamW -------------------------------------------------------------------------
@@ -392,6 +464,33 @@ def newton_shift(hessian: np.ndarray, damping: float) -> tuple[np.ndarray, np.nd
     return damped, np.where(damped, 2.0 * np.abs(smallest) + damping, 0.0)
 
 
+def _newton_edge(hp: Mapping[str, Any], eigenvalues: np.ndarray) -> float:
+    """The largest stable rate of (damped) Newton on a quadratic with these eigenvalues.
+
+    The step solves with H + δI (δ = 0 where H is positive definite, else 2|λmin| + damping, as
+    `newton_shift`), so along an eigenvector of curvature λ: θ ← (1 − γλ/(λ + δ))θ. For λ > 0 this
+    contracts iff γ < 2(λ + δ)/λ, which the largest λ binds: exactly 2 for an undamped step.
+    Directions with λ ≤ 0 move away from the stationary point at every rate (an escape, not an
+    edge), so they set no bound: inf when no eigenvalue is positive.
+    """
+    largest = float(eigenvalues[-1])
+    if not largest > 0:
+        return math.inf
+    _, shift = newton_shift(_diagonal(eigenvalues), float(hp["damping"]))
+    return 2.0 * (largest + float(shift)) / largest
+
+
+def _diagonal(eigenvalues: np.ndarray) -> np.ndarray:
+    return np.diag(np.asarray(eigenvalues, dtype=np.float64))
+
+
+def _newton_edge_formula(hp: Mapping[str, Any]) -> str:
+    return "2(λmax + δ)/λmax"
+
+
+_NEWTON_STABILITY = StabilityRule(_newton_edge, _newton_edge_formula)
+
+
 def _newton_step(hp: Mapping[str, Any]) -> StepFunction:
     damping = float(hp["damping"])
 
@@ -516,6 +615,7 @@ _RULES: tuple[OptimizerRule, ...] = (
         "θ ← θ − γ·g, optionally with heavy-ball or Nesterov momentum. Keras keeps γ inside the "
         "velocity (v = μv − γg): the same path at a constant rate, a different one under a "
         "schedule.",
+        stability=_SGD_STABILITY,
     ),
     OptimizerRule(
         "adam",
@@ -652,6 +752,7 @@ _RULES: tuple[OptimizerRule, ...] = (
         "θ ← θ − γH⁻¹g: second order, not in torch.optim. Pure Newton heads for any stationary "
         "point, saddles included; where H is not positive definite it takes a damped step.",
         elementwise=False,
+        stability=_NEWTON_STABILITY,
     ),
 )
 

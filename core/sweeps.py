@@ -22,10 +22,11 @@ import numpy as np
 
 from core.descent import CONVERGED, descend
 from core.descent import DIVERGED as DIVERGED_STATUS
-from core.diagnosis import NEAR_FRACTION, critical_learning_rate, nearest_stationary_point
+from core.diagnosis import NEAR_FRACTION, nearest_stationary_point
 from core.optimizers import Optimizer, per_start
 from core.optimizers import optimizer as make_optimizer
 from core.schedules import Schedule
+from core.stability import stability_edge
 from core.surfaces import StationaryPoint, Surface
 
 MIN_LEARNING_RATES, MAX_LEARNING_RATES = 2, 200
@@ -144,8 +145,10 @@ class LearningRateSweep:
     the step from which on f − f* ≤ target_fraction·(f(θ0) − f*) holds to the end (a path that
     dips below and climbs out again has not reached it), nan where it never settles (f* the
     global minimum's value; without one, the step where the gradient vanished). paths (P, M, 2)
-    float32 are the points at `path_steps` (P,), about PATH_POINTS per run. critical_lr is
-    2(1+β)/λmax at the start; critical_lr_at_minimum the same at the global minimum (nan if none).
+    float32 are the points at `path_steps` (P,), about PATH_POINTS per run. critical_lr is the
+    optimizer's stability edge (core.stability) at the start; critical_lr_at_minimum the same at
+    the minimum that the largest non-diverging rates reach (nan if none reaches one, or the rule
+    has no fixed edge); edge_formula names the edge ("2(1+μ)/λmax"), None without one.
     """
 
     optimizer_label: str
@@ -160,6 +163,8 @@ class LearningRateSweep:
     critical_lr_at_minimum: float
     paths: np.ndarray
     path_steps: np.ndarray
+    edge_formula: str | None = None
+    minimum_reached: tuple[float, float] | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -235,6 +240,7 @@ def learning_rate_sweep(
     values = surface.value(run.points)  # (K+1, M)
     stride = max(1, run.points.shape[0] // PATH_POINTS)
     kept = np.unique(np.append(np.arange(0, run.points.shape[0], stride), run.points.shape[0] - 1))
+    reached = _minimum_reached(surface, run.final_points, run.status, rates)
     return LearningRateSweep(
         optimizer_label=optimizer.name,
         learning_rates=rates,
@@ -244,10 +250,14 @@ def learning_rate_sweep(
         steps_to_target=_steps_to_target(surface, values, run, target_fraction),
         initial_value=float(values[0, 0]),
         target_fraction=float(target_fraction),
-        critical_lr=critical_learning_rate(surface, start_point, optimizer.momentum),
-        critical_lr_at_minimum=_critical_at_minimum(surface, optimizer.momentum),
+        critical_lr=_edge_rate(optimizer, surface, start_point),
+        critical_lr_at_minimum=math.nan
+        if reached is None
+        else _edge_rate(optimizer, surface, reached),
         paths=run.points[kept].astype(np.float32),
         path_steps=run.recorded_steps[kept],
+        edge_formula=optimizer.stability_formula(),
+        minimum_reached=reached,
     )
 
 
@@ -264,9 +274,27 @@ def _steps_to_target(surface: Surface, values: np.ndarray, run, fraction: float)
     return np.where(settled[-1], first, np.nan)
 
 
-def _critical_at_minimum(surface: Surface, momentum: float) -> float:
-    minima = surface.global_minima
-    return critical_learning_rate(surface, minima[0].point, momentum) if minima else math.nan
+def _edge_rate(optimizer: Optimizer, surface: Surface, point) -> float:
+    """The stability edge's rate at `point`, nan where the rule has none or it is undefined."""
+    rate = stability_edge(optimizer, surface, point).rate
+    return math.nan if rate is None else rate
+
+
+def _minimum_reached(
+    surface: Surface, final_points: np.ndarray, statuses: np.ndarray, rates: np.ndarray
+) -> tuple[float, float] | None:
+    """The listed minimum where the largest swept rate that ends at one ends, or None.
+
+    The edge that matters for the cliff is the curvature where the runs settle, which need not
+    be the first listed minimum (Himmelblau has four).
+    """
+    labels = label_endpoints(surface, final_points, statuses)
+    at_minimum = np.flatnonzero(labels >= 0)
+    if at_minimum.size == 0:
+        return None
+    largest = at_minimum[np.argmax(rates[at_minimum])]
+    point = surface.minima[int(labels[largest])].point
+    return (float(point[0]), float(point[1]))
 
 
 # ----- basins of attraction ---------------------------------------------------------------------
@@ -387,6 +415,8 @@ class MomentumMap:
     initial_gap: float
     curvatures: tuple[float, float]
     quadratic: bool
+    reference: str = "minimum"
+    """Where the curvatures are taken: "minimum" (the global one) or "start"."""
 
     def analytic_stable(self) -> np.ndarray:
         """(B, L): heavy ball converges on the quadratic model iff 0 ≤ β < 1 and
@@ -399,6 +429,22 @@ class MomentumMap:
         """The largest stable rate 2(1+β)/λmax for each momentum: (B,) (inf when λmax ≤ 0)."""
         high = self.curvatures[1]
         return 2 * (1 + self.momenta) / high if high > 0 else np.full(self.momenta.shape, np.inf)
+
+    @property
+    def defined(self) -> bool:
+        """Whether the loss gap has a meaning: the start lies above the reference value (on a
+        surface without a minimum the reference is the start itself, and every gap is 0)."""
+        return math.isfinite(self.initial_gap) and self.initial_gap > 0
+
+    def fastest_measured(self) -> tuple[float, float] | None:
+        """(γ, β) of the cell with the smallest measured contraction per step, None if none."""
+        finite = np.isfinite(self.rates)
+        if not finite.any():
+            return None
+        row, column = np.unravel_index(
+            np.argmin(np.where(finite, self.rates, np.inf)), self.rates.shape
+        )
+        return float(self.learning_rates[column]), float(self.momenta[row])
 
     def empirical_stable(self) -> np.ndarray:
         """(B, L): the run did not diverge and ended below its starting loss gap."""
@@ -450,6 +496,7 @@ def momentum_map(
         initial_gap,
         _curvatures(surface, reference),
         _hessian_is_constant(surface),
+        "minimum" if surface.global_minima else "start",
     )
 
 

@@ -72,8 +72,8 @@ def test_step_outside_the_run_is_refused():
 def test_latex_numbers():
     assert latex_number(0.125) == "0.125"
     assert latex_number(1.2e-5) == r"1.2\times 10^{-5}"
-    assert latex_number(float("inf")) == r"\infty"
-    assert latex_number(float("nan")) == r"\text{nan}"
+    assert "overflowed" in latex_number(float("inf")) and "inf" not in latex_number(float("inf"))
+    assert latex_number(float("nan")) == r"\text{(not defined)}"
 
 
 def test_table_and_csv_hold_every_step():

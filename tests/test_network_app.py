@@ -66,7 +66,7 @@ def test_the_textbook_preset_builds_dense_64_relu_32_relu_softmax_with_sgd():
     assert trainer.network.sizes == (2, 64, 32, 3)
     assert trainer.network.activation_name == "relu"
     assert trainer.config.loss == "cce" and trainer.config.batch_size == 32
-    assert trainer.optimizer.name == "sgd" and trainer.optimizer.momentum == 0.0
+    assert trainer.optimizer.name == "sgd" and trainer.optimizer.hyperparameters["momentum"] == 0.0
     assert trainer.dataset.spec.name == "blobs"
     _button(app, "Step one epoch").click().run()
     assert _trainer(app).history.test_metric[-1] > 0.5  # accuracy, three classes

@@ -332,3 +332,57 @@ def test_momentum_map_rows_agree_with_single_heavy_ball_runs():
             np.testing.assert_allclose(
                 study.final_gaps[row, column], single.final_values, rtol=1e-9, atol=1e-300
             )
+
+
+def test_the_sweep_edge_is_taken_at_the_minimum_the_runs_reach():
+    """Himmelblau has four minima; the edge line belongs to the one the runs settle in."""
+    surface = core.surface("himmelblau")
+    rates = sweeps.learning_rate_grid(1e-3, 0.1, 60)
+    sweep = sweeps.learning_rate_sweep(surface, core.optimizer("sgd"), (-3.5, -3.0), 500, rates)
+    survivors = np.flatnonzero(~sweep.diverged)
+    last_end = sweep.paths[-1, survivors[-1]].astype(np.float64)
+    minima = np.array([m.point for m in surface.minima])
+    nearest = minima[np.argmin(np.linalg.norm(minima - last_end, axis=1))]
+    assert np.allclose(nearest, sweep.minimum_reached)
+    assert not np.allclose(nearest, surface.minima[0].point)  # not simply the first listed
+    hessian = np.empty((2, 2))
+    h = 1e-4
+    for i in range(2):
+        for j in range(2):
+            step_i, step_j = np.eye(2)[i] * h, np.eye(2)[j] * h
+            point = np.asarray(sweep.minimum_reached)
+            hessian[i, j] = (
+                surface.value(point + step_i + step_j)
+                - surface.value(point + step_i - step_j)
+                - surface.value(point - step_i + step_j)
+                + surface.value(point - step_i - step_j)
+            ) / (4 * h * h)
+    assert sweep.critical_lr_at_minimum == pytest.approx(2 / np.linalg.eigvalsh(hessian)[-1], 1e-4)
+    assert sweep.edge_formula == "2/λmax"
+
+
+def test_the_momentum_map_marks_the_measured_best_where_the_model_is_not_exact():
+    rosenbrock = core.surface("rosenbrock")
+    study = sweeps.momentum_map(
+        rosenbrock,
+        (-1.5, 2.0),
+        300,
+        sweeps.learning_rate_grid(1e-4, 1e-2, 12),
+        sweeps.momentum_grid(6),
+    )
+    gamma, beta = study.fastest_measured()
+    finite = np.isfinite(study.rates)
+    row, column = list(study.momenta).index(beta), list(study.learning_rates).index(gamma)
+    assert finite[row, column] and study.rates[row, column] == np.min(study.rates[finite])
+    assert study.statuses[row, column] != core.DIVERGED
+
+
+def test_the_momentum_map_on_the_saddle_is_undefined():
+    study = sweeps.momentum_map(
+        core.surface("saddle"),
+        (1.5, 0.001),
+        100,
+        sweeps.learning_rate_grid(1e-4, 1e-2, 4),
+        sweeps.momentum_grid(3),
+    )
+    assert not study.defined and study.fastest_measured() is None
