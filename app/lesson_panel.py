@@ -54,16 +54,28 @@ def open_requested_lesson() -> Lesson | None:
 
 
 def _load_settings(lesson: Lesson) -> None:
-    """Replace the control values of the query string by the lesson's."""
-    page_keys = lesson_page_keys(lesson)
+    """Replace the control values of the query string by the lesson's.
+
+    The controls take their first values from the link this run began with, so where that link
+    carried other values (`/?lesson=saddle&x0=0.7`) the page runs again at once, before any
+    control is drawn, from the lesson's settings alone."""
+    page_keys, wanted = lesson_page_keys(lesson), lesson_query(lesson)
+    stray = [
+        key
+        for key in st.query_params
+        if key in page_keys and st.query_params.get_all(key) != [wanted.get(key)]
+    ]
     try:
         for key in [key for key in st.query_params if key in page_keys]:
             del st.query_params[key]
-        st.query_params.update(lesson_query(lesson))
+        st.query_params.update(wanted)
     except StreamlitAPIException:
         # A control already owns its parameter (the page was open before the link changed):
         # the lesson keeps the settings on screen.
         st.caption("The lesson's settings could not replace the ones on screen.")
+        return
+    if stray:
+        st.rerun()
 
 
 def show_lesson_panel(lesson: Lesson | None) -> bool:

@@ -36,14 +36,16 @@ def _surface_of(settings: Mapping[str, Any]) -> str:
 
 PAGE_ROUTES: dict[str, PageRoute] = {
     "explorer": PageRoute(
-        "/", "Explorer", lambda settings: explorer_settings.url_table(_surface_of(settings))
+        "/",
+        "Explorer",
+        lambda settings: explorer_settings.url_table(_surface_of(settings), settings),
     ),
     "sweeps": PageRoute(
         "/sweeps",
         "Learning-rate lab",
-        lambda settings: sweep_settings.url_table(_surface_of(settings)),
+        lambda settings: sweep_settings.url_table(_surface_of(settings), settings),
     ),
-    "network": PageRoute("/network", "Network Lab", lambda settings: network_settings.url_table()),
+    "network": PageRoute("/network", "Network Lab", network_settings.url_table),
 }
 """Page name (a lesson's `page`) -> its route; the paths are those st.navigation gives the pages."""
 

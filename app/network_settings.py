@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import explorer_settings as shared
-from app.url_state import UrlParameter
+from app.url_state import UrlParameter, clean_values
 from app.widgets import ChoiceControl, Control, NumberControl, ToggleControl
 from core.nn.activations import ACTIVATIONS
 from core.nn.datasets import DATASETS, MAX_POINTS, MIN_POINTS
@@ -169,8 +169,14 @@ def training_controls() -> tuple[Control, ...]:
     )
 
 
-def url_table() -> tuple[UrlParameter, ...]:
-    """Every control of the page (all layers and every optimizer's hyperparameters)."""
+def url_table(link: Mapping[str, Any] | None = None) -> tuple[UrlParameter, ...]:
+    """Every control of the page (all layers and every optimizer's hyperparameters). The loss
+    offers the losses of the task of the data set `link` names (a raw query string or a lesson's
+    settings; the default data set without one), as the sidebar does."""
+    data_parameter = data_controls()[0].url_parameter()
+    given = (link or {}).get(data_parameter.key)
+    data_values, _ = clean_values((data_parameter,), {} if given is None else {"net_data": given})
+    task = DATASETS[data_values[data_parameter.key]].task
     controls: list[Any] = [
         *data_controls(),
         *feature_controls(),
@@ -179,7 +185,7 @@ def url_table() -> tuple[UrlParameter, ...]:
         shared.schedule_control(),
     ]
     controls += [units_control(layer) for layer in range(MAX_HIDDEN_LAYERS)]
-    controls.append(ChoiceControl("net_loss", "Loss", tuple(LOSSES), "bce"))
+    controls.append(loss_control(task))
     for slot in range(MAX_COMPARED):
         controls += [shared.optimizer_control(slot), shared.lr_control(slot)]
         for name in shared.OPTIMIZERS:

@@ -201,7 +201,8 @@ USED = re.compile(r"using (?:the default )?[^-+0-9]*([-+]?[0-9.]+(?:e[-+]?[0-9]+
 def _notice_number(app: AppTest, parameter: UrlParameter, raw: str) -> float | None:
     """The number the page's notice for this parameter says it uses (None: no notice)."""
     texts = [element.value for kind in ("warning", "text", "code") for element in app.get(kind)]
-    lines = [line for text in texts for line in str(text).splitlines()]
+    # Read as shown: Markdown escapes (\., \-) are not part of the text.
+    lines = [line.replace("\\", "") for text in texts for line in str(text).splitlines()]
     quoted = raw.strip()[:20]
     for line in lines:
         if f"{parameter.name}:" in line and quoted in line:
@@ -227,3 +228,13 @@ def test_the_number_a_notice_names_is_the_number_the_control_holds(group, kind):
         named = _notice_number(app, parameter, raw)
         expected = float(raw) if named is None else named
         assert held == expected, (parameter.key, raw, named, held)
+
+
+def test_a_loss_that_does_not_fit_the_data_gets_a_notice_naming_the_loss_used():
+    app = AppTest.from_file(PAGES + "network.py", default_timeout=60)
+    app.query_params.update(net_data="sine", net_loss="bce")  # a regression: mse or mae
+    app.run()
+    held = app.selectbox(key="net_loss").value
+    lines = [line.replace("\\", "") for e in app.warning for line in e.value.splitlines()]
+    (notice,) = [line for line in lines if "Loss:" in line]
+    assert "bce" in notice and notice.split("using")[-1].strip(" .`'\"").endswith(held)

@@ -97,3 +97,9 @@ def test_a_lesson_opens_at_its_start_exactly(lesson):
         float(lesson.settings.get("y0", default[1])),
     )
     assert _sliders(app) == expected
+
+
+def test_a_lesson_link_with_other_values_opens_at_the_lessons_settings():
+    # The link's own x0 and steps are dropped for the lesson's (1.5, 0) and 300 steps.
+    app = _open(lesson="saddle", x0="0.7", steps="3.5")
+    assert _sliders(app) == (1.5, 0.0) and app.slider(key="steps").value == 300

@@ -8,7 +8,7 @@ from app.network_session import current_session
 from app.network_settings import draw_controls, url_table
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 
-notices = apply_url_parameters(url_table(), scope="network")
+notices = apply_url_parameters(url_table, scope="network")  # the loss follows the link's data
 settings = draw_controls()
 view.show_header()
 show_notices(notices)
