@@ -11,13 +11,13 @@ second run (a bound widget takes its first value from the link, so the correctio
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 import core
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
 from app.url_state import UrlParameter, clean_values, show_notices
 from core.formula import MAXIMUM_LENGTH, PUBLIC_FUNCTIONS, Formula, FormulaError, parse
 from core.formula_surface import (
@@ -47,7 +47,6 @@ DOMAIN_TABLE = tuple(
     UrlParameter(key, default, -MAXIMUM_COORDINATE, MAXIMUM_COORDINATE, label=label)
     for key, default, label in zip(DOMAIN_KEYS, DEFAULT_DOMAIN, DOMAIN_LABELS, strict=True)
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,8 @@ DEFAULT_GOOD = GoodFormula(DEFAULT_FORMULA, DEFAULT_DOMAIN)
 
 
 def plain(text: str) -> str:
-    """Text shown literally in a Markdown element: every Markdown and LaTeX sign escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """A message that may quote the typed formula, shown literally in a Markdown element."""
+    return escape_markdown(text, limit=MESSAGE_LIMIT)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=3600, show_spinner=False)

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from app.untrusted_text import escape_markdown
+
 MAXIMUM_RAW_LENGTH = 64
 """Longer raw values are rejected unread: no legitimate control value needs more."""
 
@@ -77,17 +79,17 @@ class UrlParameter:
         """(clean value, notice or None) for one raw query-string value."""
         text = raw.strip()
         if len(text) > MAXIMUM_RAW_LENGTH:
-            return self.default, self._fallback_notice(text[:20] + "…", "it is too long")
+            return self.default, self._fallback_notice(text, "it is too long", shown=20)
         if isinstance(self.default, bool):
             return self._parse_bool(text)
         if self.choices:
             return self._parse_choice(text)
         return self._parse_number(text)
 
-    def _fallback_notice(self, text: str, why: str) -> str:
+    def _fallback_notice(self, text: str, why: str, shown: int = MAXIMUM_RAW_LENGTH) -> str:
         return (
-            f"{self.name}: {as_code(text)} is not valid ({why}); "
-            f"using the default {as_code(self.serialize(self.default))}."
+            f"{self.name}: “{escape_markdown(text, limit=shown)}” is not valid ({why}); "
+            f"using the default {self.serialize(self.default)}."
         )
 
     def _parse_bool(self, text: str) -> tuple[Any, str | None]:
@@ -121,7 +123,7 @@ class UrlParameter:
         if math.isclose(clean, number, rel_tol=1e-9, abs_tol=1e-12):
             return clean, None
         problem = "is out of range" if self._clamped(number) != number else "is not on the scale"
-        return clean, f"{self.name}: {as_code(text)} {problem}; using {as_code(f'{clean:g}')}."
+        return clean, f"{self.name}: “{escape_markdown(text)}” {problem}; using {clean:g}."
 
     def _clamped(self, number: float) -> float:
         if self.minimum is not None:
@@ -129,11 +131,6 @@ class UrlParameter:
         if self.maximum is not None:
             number = min(number, self.maximum)
         return number
-
-
-def as_code(text: str) -> str:
-    """Untrusted text as a Markdown code span: shown literally, never as a link or markup."""
-    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def nearest_on_grid(grid: Sequence[float], value: float) -> float:

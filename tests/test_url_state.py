@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markup_check import markup_problems, shown_text
 
-from app.url_state import UrlParameter, as_code, clean_values, nearest_on_grid, page_link
+from app.url_state import UrlParameter, clean_values, nearest_on_grid, page_link
 
 GRID = (0.001, 0.01, 0.1, 1.0)
 TABLE = (
@@ -71,10 +72,12 @@ def test_choice_matches_case_insensitively():
     assert values["surface"] == "rosenbrock"
 
 
-def test_notice_shows_user_text_only_as_code():
-    _, notices = clean_values(TABLE, {"surface": "[x](javascript:alert(1))`"})
-    assert "`[x](javascript:alert(1))'`" in notices[0]
-    assert as_code("a`b\nc") == "`a'b c`"
+@pytest.mark.parametrize("key", [p.key for p in TABLE])
+def test_a_notice_quotes_user_text_literally(key):
+    raw = "EVIL1Z[x](javascript:alert(1))`\r\r# y"
+    _, notices = clean_values(TABLE, {key: raw})
+    assert not markup_problems(notices[0], {"EVIL1Z": raw})
+    assert "“EVIL1Z[x](javascript:alert(1))`\ufffd\ufffd# y”" in shown_text(notices[0])
 
 
 def test_nearest_on_grid_uses_log_distance():

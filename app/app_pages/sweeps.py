@@ -7,6 +7,7 @@ from app import sweep_settings as lab
 from app.classroom import show_share_tools
 from app.explorer_settings import draw_controls, surface_from_raw
 from app.sweep_views import STUDY_VIEWS
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
 from app.url_state import apply_url_parameters, finish_url_parameters, show_notices
 from core.sweeps import MAX_SWEEP_STEPS
 
@@ -14,7 +15,7 @@ raw = {key: st.query_params.get_all(key) for key in st.query_params}
 notices = apply_url_parameters(lab.url_table(surface_from_raw(raw)), scope="sweeps")
 settings = draw_controls()
 show_notices(notices)
-st.subheader(f"Learning-rate lab · {settings.surface.title}")
+st.subheader(f"Learning-rate lab · {escape_markdown(settings.surface.title, limit=MESSAGE_LIMIT)}")
 st.caption(
     "What a single path cannot show: the same descent run hundreds or thousands of "
     "times at once. The sidebar is the Explorer's; changes carry over between the pages."
