@@ -11,7 +11,6 @@ second run (a bound widget takes its first value from the link, so the correctio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,8 @@ from typing import Any
 import streamlit as st
 
 import core
-from app.url_state import UrlParameter, as_code, clean_values, show_notices
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
+from app.url_state import UrlParameter, clean_values, show_notices
 from core.formula import MAXIMUM_LENGTH, PUBLIC_FUNCTIONS, Formula, FormulaError, parse
 from core.formula_surface import (
     DEFAULT_DOMAIN,
@@ -48,7 +48,6 @@ DOMAIN_TABLE = tuple(
     UrlParameter(key, default, -MAXIMUM_COORDINATE, MAXIMUM_COORDINATE, label=label)
     for key, default, label in zip(DOMAIN_KEYS, DEFAULT_DOMAIN, DOMAIN_LABELS, strict=True)
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,8 @@ DEFAULT_GOOD = GoodFormula(DEFAULT_FORMULA, DEFAULT_DOMAIN)
 
 
 def plain(text: str) -> str:
-    """Text shown literally in a Markdown element: every Markdown and LaTeX sign escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """A message that may quote the typed formula, shown literally in a Markdown element."""
+    return escape_markdown(text, limit=MESSAGE_LIMIT)
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, ttl=3600, show_spinner=False)
@@ -162,8 +161,9 @@ def _refused_domain_notices(raw: Mapping[str, list[str]], values: Mapping[str, f
         _, own_notice = parameter.parse(text)
         if values[parameter.key] != parameter.default:
             own_notice = (
-                f"{parameter.name}: {as_code(text.strip()[:20])} is not used (see below); "
-                f"using the default {as_code(parameter.serialize(parameter.default))}."
+                f"{parameter.name}: “{escape_markdown(text.strip(), limit=20)}” is not used "
+                "(see below); "
+                f"using the default {parameter.serialize(parameter.default)}."
             )
         if own_notice:
             notices.append(own_notice)

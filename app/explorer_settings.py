@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import core
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
 from app.url_state import UrlParameter, clean_values, control_shown, full_number, page_link
 from app.widgets import ChoiceControl, Control, NumberControl, ToggleControl
 from core.optimizers import OPTIMIZERS, HyperparameterSpec
@@ -489,7 +490,8 @@ def _draw_surface(container: Any) -> core.Surface:
         return core.surface(name, **values)
     except ValueError as error:
         container.error(
-            f"This surface cannot be built with these values ({error}); "
+            f"This surface cannot be built with these values "
+            f"({escape_markdown(str(error), limit=MESSAGE_LIMIT)}); "
             f"showing the {DEFAULT_SURFACE} instead."
         )
         return core.surface(DEFAULT_SURFACE)
@@ -551,7 +553,9 @@ def _draw_optimizer(container: Any, slot: int, surface: core.Surface, start) -> 
     try:
         optimizer = core.optimizer(name, **values)
     except ValueError as error:
-        container.error(f"This optimizer is left out: {error}")
+        container.error(
+            f"This optimizer is left out: {escape_markdown(str(error), limit=MESSAGE_LIMIT)}"
+        )
         return None
     caption.caption(critical_rate_caption(surface, start, optimizer))
     return optimizer

@@ -21,6 +21,7 @@ from app.figures import (
     descent_figure,
     surface_3d_figure,
 )
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
 
 CONTOUR_KEY = "contour"
 DOMAIN_MEMORY = "_explorer_domain"
@@ -51,7 +52,7 @@ _ICONS = {
 
 def show_header(settings: ExplorerSettings) -> None:
     surface = settings.surface
-    st.subheader(surface.title)
+    st.subheader(escape_markdown(surface.title, limit=MESSAGE_LIMIT))  # a formula's, too
     if surface.latex:
         st.latex(rf"f(x, y) = {surface.latex}")
     st.caption(surface.note)
@@ -70,7 +71,7 @@ def show_failures(failures: list[RunFailure]) -> None:
     for failure in failures:
         st.error(
             f"**{failure.slot + 1} · {failure.optimizer.label()}** could not run: "
-            f"{failure.message}.",
+            f"{escape_markdown(failure.message, limit=MESSAGE_LIMIT)}.",
             icon=":material/error:",
         )
 

@@ -16,12 +16,14 @@ import streamlit as st
 from app.classroom import show_figure
 from app.lesson_figures import SIDE_BY_SIDE, preview_figures, reveal_figures
 from app.lessons_catalogue import explorer_lesson_link, lesson_link, load_lessons, page_title
-from app.url_state import as_code
+from app.untrusted_text import escape_markdown
 from core.lesson_settings import read_scenario
 from core.lessons import CatalogueError, Lesson, run_lesson
 
 LESSON_KEY = "lesson"
 ANSWER_PREFIX = "lesson_answer:"
+LESSON_ID_SHOWN = 40
+"""Characters of an unknown lesson id that its notice quotes."""
 PAGE_ICONS = {
     "explorer": ":material/explore:",
     "sweeps": ":material/show_chart:",
@@ -55,7 +57,8 @@ def requested_lesson() -> tuple[Lesson | None, str | None]:
     lesson = lessons_by_id().get(raw.strip())
     if lesson is None:
         del st.query_params[LESSON_KEY]
-        return None, f"There is no lesson called {as_code(raw[:40])}: choose one from the list."
+        shown = escape_markdown(raw, limit=LESSON_ID_SHOWN)
+        return None, f"There is no lesson called “{shown}”: choose one from the list."
     return lesson, None
 
 

@@ -19,6 +19,7 @@ from app.computations import show_notice
 from app.exports import history_csv
 from app.network_session import SESSION_KEY, TrainingSession
 from app.network_settings import MAX_COMPARED, TEXTBOOK_PRESET, apply_preset, draw_optimizer
+from app.untrusted_text import MESSAGE_LIMIT, escape_markdown
 from core.nn.anatomy import StepAnatomy, step_anatomy
 from core.nn.diagnosis import diagnose_trainer
 from core.nn.training import DIVERGED
@@ -285,7 +286,7 @@ def show_landscape(session: TrainingSession) -> None:
                 session, kind, resolution, lambda share: bar.progress(share, text="Slicing…")
             )
         except ValueError as error:
-            st.error(f"No landscape: {error}.")
+            st.error(f"No landscape: {escape_markdown(str(error), limit=MESSAGE_LIMIT)}.")
         bar.empty()
     _draw_landscape(session)
 
@@ -343,5 +344,5 @@ def _run_comparison(session: TrainingSession, chosen: list, bar: Any) -> None:
             session, chosen, lambda share: bar.progress(min(share, 1.0), text="Training…")
         )
     except ValueError as error:
-        st.error(f"Cannot compare: {error}")
+        st.error(f"Cannot compare: {escape_markdown(str(error), limit=MESSAGE_LIMIT)}")
     bar.empty()

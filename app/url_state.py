@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from app.untrusted_text import escape_markdown
+
 MAXIMUM_RAW_LENGTH = 64
 """Longer raw values are rejected unread: no legitimate control value needs more."""
 
@@ -84,17 +86,17 @@ class UrlParameter:
         """(clean value, notice or None) for one raw query-string value."""
         text = raw.strip()
         if len(text) > MAXIMUM_RAW_LENGTH:
-            return self.default, self._fallback_notice(text[:20] + "…", "it is too long")
+            return self.default, self._fallback_notice(text, "it is too long", shown=20)
         if isinstance(self.default, bool):
             return self._parse_bool(text)
         if self.choices:
             return self._parse_choice(text)
         return self._parse_number(text)
 
-    def _fallback_notice(self, text: str, why: str) -> str:
+    def _fallback_notice(self, text: str, why: str, shown: int = MAXIMUM_RAW_LENGTH) -> str:
         return (
-            f"{self.name}: {as_code(text)} is not valid ({why}); "
-            f"using the default {as_code(self.serialize(self.default))}."
+            f"{self.name}: “{escape_markdown(text, limit=shown)}” is not valid ({why}); "
+            f"using the default {self.serialize(self.default)}."
         )
 
     def _parse_bool(self, text: str) -> tuple[Any, str | None]:
@@ -135,8 +137,8 @@ class UrlParameter:
             problem = "is not a whole number"
         else:
             problem = "is not on the scale"
-        used = as_code(self.serialize(clean))  # the very text the link then carries
-        return clean, f"{self.name}: {as_code(text)} {problem}; using {used}."
+        used = self.serialize(clean)  # the very text the link then carries: digits only
+        return clean, f"{self.name}: “{escape_markdown(text)}” {problem}; using {used}."
 
     def _clamped(self, number: float) -> float:
         if self.minimum is not None:
@@ -157,11 +159,6 @@ def full_number(value: float) -> str:
 def grid_label(value: float) -> str:
     """A grid value as its select-slider shows it and as the link carries it: 0.1, 2e-05, 1000."""
     return f"{value:g}"
-
-
-def as_code(text: str) -> str:
-    """Untrusted text as a Markdown code span: shown literally, never as a link or markup."""
-    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def nearest_on_grid(grid: Sequence[float], value: float) -> float:

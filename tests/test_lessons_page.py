@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
+from markup_check import shown_text
 from page_testing import assert_clean, open_page
 
 from app.lesson_figures import preview_figures, reveal_figures
@@ -85,7 +86,7 @@ def test_opening_a_lesson_from_the_list_puts_its_id_in_the_url():
 def test_a_bad_lesson_id_gives_a_notice_and_the_list():
     app = open_page("lessons.py", lesson="no-such-lesson")
     assert_clean(app)
-    assert "no lesson called `no-such-lesson`" in app.warning[0].value
+    assert "no lesson called “no-such-lesson”" in shown_text(app.warning[0].value)
     assert app.title[0].value == "Lessons"
 
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from markup_check import shown_text
 from streamlit.testing.v1 import AppTest
 
 from app import explorer_settings, network_settings, sweep_settings
@@ -195,15 +196,15 @@ def _widget_value(app: AppTest, key: str):
     return None
 
 
-USED = re.compile(r"using (?:the default )?[^-+0-9]*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)")
+USED = re.compile(r"using (?:the default )?[^-+0-9]*([-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)")
 
 
 def _notice_number(app: AppTest, parameter: UrlParameter, raw: str) -> float | None:
     """The number the page's notice for this parameter says it uses (None: no notice)."""
     texts = [element.value for kind in ("warning", "text", "code") for element in app.get(kind)]
-    # Read as shown: Markdown escapes (\., \-) are not part of the text.
-    lines = [line.replace("\\", "") for text in texts for line in str(text).splitlines()]
-    quoted = raw.strip()[:20]
+    # Read as shown: Markdown escapes (\., \-) and word joiners are not part of the text.
+    lines = [shown_text(line) for text in texts for line in str(text).splitlines()]
+    quoted = raw.strip()[:15]  # a long value is shown cut, with an ellipsis
     for line in lines:
         if f"{parameter.name}:" in line and quoted in line:
             found = USED.search(line)

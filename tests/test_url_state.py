@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markup_check import markup_problems, shown_text
 
 from app.url_state import (
     UrlParameter,
-    as_code,
     clean_values,
     link_corrections,
     nearest_on_grid,
@@ -80,10 +80,12 @@ def test_choice_matches_case_insensitively():
     assert values["surface"] == "rosenbrock"
 
 
-def test_notice_shows_user_text_only_as_code():
-    _, notices = clean_values(TABLE, {"surface": "[x](javascript:alert(1))`"})
-    assert "`[x](javascript:alert(1))'`" in notices[0]
-    assert as_code("a`b\nc") == "`a'b c`"
+@pytest.mark.parametrize("key", [p.key for p in TABLE])
+def test_a_notice_quotes_user_text_literally(key):
+    raw = "EVIL1Z[x](javascript:alert(1))`\r\r# y"
+    _, notices = clean_values(TABLE, {key: raw})
+    assert not markup_problems(notices[0], {"EVIL1Z": raw})
+    assert "“EVIL1Z[x](javascript:alert(1))`\ufffd\ufffd# y”" in shown_text(notices[0])
 
 
 def test_nearest_on_grid_uses_log_distance():
@@ -126,7 +128,8 @@ def test_any_text_gives_valid_values(raw):
 
 
 # ----- the value a notice names is the value used, in the form the link then carries ---------
-USED = re.compile(r"using (?:the default )?`([^`]*)`")
+USED = re.compile(r"using (?:the default )?(\S+?)\.$")
+"""The value a notice says it uses: the last word, before the closing full stop."""
 
 BAD_NUMBERS = [
     *("3.5", "2.5", "0.4", "4999.5", "-3", "1e9", "1e300", "-inf", "nan", "0.0123", "7", "-7"),
@@ -154,7 +157,8 @@ def test_a_notice_names_the_value_used_as_the_link_then_carries_it(parameter, ra
 
 def test_whole_numbers_round_halves_up_and_say_so():
     steps = TABLE[1]
-    assert steps.parse("3.5") == (4, "Steps: `3.5` is not a whole number; using `4`.")
+    value, notice = steps.parse("3.5")
+    assert value == 4 and shown_text(notice) == "Steps: “3.5” is not a whole number; using 4."
     assert steps.parse("2.5")[0] == 3 and steps.parse("2.4")[0] == 2
     assert steps.parse("3.0") == (3, None)
 
