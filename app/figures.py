@@ -144,11 +144,14 @@ def surface_grid(surface: core.Surface, resolution: int = CONTOUR_RESOLUTION) ->
         floor = float(finite.min()) if best is None else min(float(finite.min()), best)
         offset = max(1e-4 * (float(finite.max()) - floor), 1e-12)
         title = "log₁₀(f − f*)" if best is not None else "log₁₀(f − min f)"
+    # float32 is what the browser gets; values beyond its range are drawn at its largest.
+    largest = float(np.finfo(np.float32).max)
+    shown = np.clip(values, -largest, largest).astype(np.float32)
     grid = SurfaceGrid(
         xs.astype(np.float32),
         ys.astype(np.float32),
-        values.astype(np.float32),
-        values.astype(np.float32),
+        shown,
+        shown.copy(),
         title,
         floor,
         offset,

@@ -119,6 +119,45 @@ def network_cases() -> list[tuple[str, float, Callable[[], object]]]:
     ]
 
 
+def _cpu(run: Callable[[], object], repeats: int = 3) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        run()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def surfaces_main(starts: int = 16_384, steps: int = 40) -> None:
+    """Print core.work.MEASURED_STEP_COSTS as measured here: operations per start and step of a
+    batched SGD step, a batched Newton step and a single path's step."""
+    for name in core.surface_names():
+        if name != "custom":
+            print(_surface_cost(core.surface(name), starts, steps))
+
+
+def _surface_cost(surface: core.Surface, starts: int, steps: int) -> str:
+    x_min, x_max, y_min, y_max = surface.domain
+    points = np.random.default_rng(0).uniform((x_min, y_min), (x_max, y_max), (starts, 2))
+
+    def batch(rule: str) -> float:
+        optimizer = core.optimizer(rule, lr=1e-7)
+        seconds = _cpu(
+            lambda: core.descend(surface, optimizer, points, steps, tolerance=0.0, record="final")
+        )
+        return seconds * work.OPERATIONS_PER_SECOND / (starts * steps)
+
+    plain = core.optimizer("sgd", lr=1e-7)
+    single_seconds = _cpu(
+        lambda: core.descend(surface, plain, surface.default_start, 500, tolerance=0.0)
+    )
+    single = single_seconds * work.OPERATIONS_PER_SECOND / 500
+    return (
+        f'    "{surface.name}": SurfaceStepCost({batch("sgd"):.0f}, {batch("newton"):.0f}, '
+        f"{single:_.0f}),"
+    )
+
+
 def main() -> None:
     measured = [(name, operations, cpu_seconds(job)) for name, operations, job in cases()]
     rates = [operations / seconds for _, operations, seconds in measured]
@@ -311,4 +350,7 @@ def pages_main() -> None:
 if __name__ == "__main__":
     import sys
 
-    pages_main() if "--pages" in sys.argv else main()
+    if "--surfaces" in sys.argv:
+        surfaces_main()
+    else:
+        pages_main() if "--pages" in sys.argv else main()

@@ -68,6 +68,45 @@ CHUNK_SECONDS = 0.15
 """Work between two progress reports: short enough for a page to stop soon after a visitor
 leaves, long enough that reporting costs nothing."""
 
+
+@dataclass(frozen=True)
+class SurfaceStepCost:
+    """Measured operations of one descent step on a built-in surface, per start: a batched
+    first-order step, a batched Newton step, and one step of a single path on Python floats."""
+
+    batch: float
+    newton: float
+    single: float
+
+
+MEASURED_STEP_COSTS: dict[str, SurfaceStepCost] = {
+    "bowl": SurfaceStepCost(22, 186, 6_185),
+    "rosenbrock": SurfaceStepCost(24, 239, 7_095),
+    "himmelblau": SurfaceStepCost(39, 243, 6_259),
+    "rastrigin": SurfaceStepCost(141, 323, 5_797),
+    "ackley": SurfaceStepCost(234, 740, 12_305),
+    "beale": SurfaceStepCost(223, 593, 10_231),
+    "booth": SurfaceStepCost(23, 139, 3_550),
+    "matyas": SurfaceStepCost(17, 133, 3_710),
+    "goldstein-price": SurfaceStepCost(218, 464, 10_195),
+    "three-hump-camel": SurfaceStepCost(23, 164, 3_619),
+    "six-hump-camel": SurfaceStepCost(26, 158, 3_646),
+    "styblinski-tang": SurfaceStepCost(304, 407, 3_630),
+    "mccormick": SurfaceStepCost(57, 237, 5_149),
+    "levi13": SurfaceStepCost(260, 721, 9_430),
+    "saddle": SurfaceStepCost(13, 129, 5_714),
+    "monkey-saddle": SurfaceStepCost(26, 246, 5_899),
+    "easom": SurfaceStepCost(265, 838, 8_907),
+    "linear-regression-mse": SurfaceStepCost(244, 664, 68_371),
+    "linear-regression-mae": SurfaceStepCost(288, 669, 101_203),
+    "logistic-regression-bce": SurfaceStepCost(697, 2070, 61_361),
+    "logistic-regression-mse": SurfaceStepCost(1678, 3226, 124_297),
+}
+"""The built-in surfaces differ by two orders of magnitude (a bowl's gradient is a few products,
+a model loss sums over its data set), so their step costs are measured, not modelled:
+`python -m benchmarks.bench_work --surfaces` prints this table (CPU time × OPERATIONS_PER_SECOND
+per start and step, best of three). The estimate takes the larger of the model and the table."""
+
 DEFAULT_BUDGET_SECONDS = 2.0
 BUDGET_VARIABLE = "DESCENT_LAB_WORK_BUDGET_SECONDS"
 
@@ -140,6 +179,9 @@ def step_operations(surface: Surface, optimizer: Optimizer) -> tuple[float, int]
     if not optimizer.elementwise:
         derivatives += hessian_operations(surface)
     elements = calls + (weight - 1) * derivatives
+    measured = MEASURED_STEP_COSTS.get(surface.name) if formula_of(surface) is None else None
+    if measured is not None:
+        elements = max(elements, measured.batch if optimizer.elementwise else measured.newton)
     return float(elements), calls
 
 
@@ -153,7 +195,9 @@ def descent_operations(surface: Surface, optimizer: Optimizer, starts: int, step
     steps × (element operations × starts + calls × blocks × the cost of a call)."""
     elements, calls = step_operations(surface, optimizer)
     if runs_on_floats(optimizer, starts):
-        return float(steps) * calls * SCALAR_CALL_OPERATIONS
+        measured = MEASURED_STEP_COSTS.get(surface.name) if formula_of(surface) is None else None
+        single = 0.0 if measured is None else measured.single
+        return float(steps) * max(calls * SCALAR_CALL_OPERATIONS, single)
     blocks = max(1, math.ceil(starts / BLOCK_STARTS))
     return float(steps) * (elements * starts + calls * blocks * CALL_OPERATIONS)
 

@@ -425,3 +425,16 @@ def test_the_loss_curves_stay_drawn_while_the_animation_plays():
     for frame in spec["frames"]:
         listed = dict(zip(frame["traces"], frame["data"], strict=True))
         assert all(listed[index] == {} for index in curves)
+
+
+def test_a_formula_whose_values_pass_float32_draws_without_an_overflow():
+    """x^y^x^... on [0.5, 1.5]² reaches beyond float32's range; the map is still drawn (the
+    suite turns an overflow warning into an error)."""
+    from app.figures import surface_grid
+
+    formula = "x^y^x^y^x^y^x^y^x^y^x^y" + "+" + "y^x^y^x^y^x^y^x^y^x^y^x"
+    surface = core.surface("custom", formula=formula, domain=(0.5, 3.0, 0.5, 3.0))
+    with np.errstate(over="ignore"):
+        assert not np.all(np.isfinite(surface.value(np.array([[3.0, 3.0]])).astype(np.float32)))
+    grid = surface_grid(surface)
+    assert grid is not None

@@ -333,3 +333,13 @@ def test_a_long_formula_on_a_large_batch_stays_small_in_memory(long_surface):
     without_freeing = operations * points.shape[0] * 8
     assert hessian.shape == (100_000, 2, 2)
     assert peak < 100e6 < without_freeing
+
+
+def test_every_built_in_surface_has_a_measured_step_cost():
+    """A surface without one would be estimated as a bowl, and a model loss costs 80 times more."""
+    from core.work import MEASURED_STEP_COSTS
+
+    built_in = {name for name in core.surface_names() if name != "custom"}
+    assert built_in <= set(MEASURED_STEP_COSTS)
+    costs = [MEASURED_STEP_COSTS[name].batch for name in built_in]
+    assert max(costs) > 20 * min(costs)  # the spread the table exists for
