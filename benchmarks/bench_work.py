@@ -119,15 +119,6 @@ def network_cases() -> list[tuple[str, float, Callable[[], object]]]:
     ]
 
 
-def _cpu(run: Callable[[], object], repeats: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def surfaces_main(starts: int = 16_384, steps: int = 40) -> None:
     """Print core.work.MEASURED_STEP_COSTS as measured here: operations per start and step of a
     batched SGD step, a batched Newton step and a single path's step."""
@@ -142,13 +133,13 @@ def _surface_cost(surface: core.Surface, starts: int, steps: int) -> str:
 
     def batch(rule: str) -> float:
         optimizer = core.optimizer(rule, lr=1e-7)
-        seconds = _cpu(
+        seconds = cpu_seconds(
             lambda: core.descend(surface, optimizer, points, steps, tolerance=0.0, record="final")
         )
         return seconds * work.OPERATIONS_PER_SECOND / (starts * steps)
 
     plain = core.optimizer("sgd", lr=1e-7)
-    single_seconds = _cpu(
+    single_seconds = cpu_seconds(
         lambda: core.descend(surface, plain, surface.default_start, 500, tolerance=0.0)
     )
     single = single_seconds * work.OPERATIONS_PER_SECOND / 500

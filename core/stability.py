@@ -91,11 +91,21 @@ def stability_edge(optimizer: Optimizer, surface: Surface, point) -> StabilityEd
 
 
 def edges_along(optimizer: Optimizer, surface: Surface, points: np.ndarray) -> np.ndarray:
-    """The edge rate at each of points (K, 2), (K,): nan where undefined or without an edge."""
+    """The edge rate at each of points (K, 2), (K,): nan where undefined or without an edge.
+
+    The Hessians and their eigenvalues are computed in one batched call each; only the rule's
+    scalar formula runs per point.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     rates = np.full(len(points), np.nan)
-    for index, point in enumerate(np.asarray(points, dtype=np.float64)):
-        rate = stability_edge(optimizer, surface, point).rate
-        rates[index] = math.nan if rate is None else rate
+    if optimizer.rule.stability is None or len(points) == 0:
+        return rates
+    with np.errstate(all="ignore"):
+        hessians = np.asarray(surface.hessian(points), np.float64).reshape(-1, 2, 2)
+    defined = np.all(np.isfinite(hessians), axis=(1, 2))
+    eigenvalues = np.linalg.eigvalsh(np.where(defined[:, None, None], hessians, 0.0))
+    for index in np.flatnonzero(defined):
+        rates[index] = optimizer.stability_edge(eigenvalues[index])
     return rates
 
 

@@ -8,6 +8,7 @@ launches the system chromium (never `playwright install`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -76,10 +77,9 @@ def wait_until_up(url: str, server: subprocess.Popen) -> None:
     pytest.fail(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s")
 
 
-@pytest.fixture(scope="module")
-def streamlit_server() -> Iterator[str]:
-    """`streamlit run app/streamlit_app.py` on a free loopback port; yields its base URL."""
-    require_chromium()
+@contextlib.contextmanager
+def running_streamlit(script: Path, environment: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run script` on a free loopback port while the block runs; yields its base URL."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -87,7 +87,7 @@ def streamlit_server() -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            str(APP_PATH),
+            str(script),
             "--server.headless=true",
             "--server.address=127.0.0.1",
             f"--server.port={port}",
@@ -95,6 +95,7 @@ def streamlit_server() -> Iterator[str]:
             "--server.fileWatcherType=none",
         ],
         cwd=ROOT,
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -108,6 +109,14 @@ def streamlit_server() -> Iterator[str]:
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def streamlit_server() -> Iterator[str]:
+    """`streamlit run app/streamlit_app.py` on a free loopback port; yields its base URL."""
+    require_chromium()
+    with running_streamlit(APP_PATH) as url:
+        yield url
 
 
 def wait_for_rerun_to_end(page, timeout_ms: int = 60_000) -> None:

@@ -8,15 +8,13 @@ Skips without chromium; fails instead under DESCENT_LAB_REQUIRE_BROWSER=1 (see t
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from conftest import ROOT, free_port, require_chromium, wait_until_up
+from conftest import ROOT, require_chromium, running_streamlit
 from fixtures.escape_samples import SAMPLES
 
 from app.untrusted_text import ELLIPSIS, SHOWN_LIMIT
@@ -65,27 +63,12 @@ def expected_text(sample: str) -> str:
 def samples_server() -> Iterator[str]:
     """`streamlit run tests/fixtures/escaped_samples_page.py` on a free loopback port."""
     require_chromium()
-    port = free_port()
     environment = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(SAMPLES_PAGE), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, server)
+    with running_streamlit(SAMPLES_PAGE, environment) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_every_escaped_sample_renders_as_its_own_plain_text(page, samples_server):
